@@ -1,0 +1,1 @@
+#include "znn/vec3.hpp"

@@ -1,0 +1,1 @@
+#include "znn/config.hpp"

@@ -1,0 +1,1 @@
+#include "znn/data_spec.hpp"

@@ -1,0 +1,1 @@
+#include "znn/ini.hpp"

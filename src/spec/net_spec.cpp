@@ -1,0 +1,1 @@
+#include "znn/net_spec.hpp"
