@@ -19,13 +19,15 @@ struct label_spec {
     int id = 0;
     int line = 0;
     std::vector<std::string> fnames;
-    std::string pp_types = "none";    // none | one_class | binary_class | affinity
-    std::vector<std::string> fmasks;  // may be empty
+    // none | one_class | binary_class | affinity | auto. "auto" (used by files of the original) means
+    // binary_class for out_type boundary and affinity for out_type affinity: the loader resolves it.
+    std::string pp_types = "none";
+    std::vector<std::string> fmasks;  // empty, or one mask per file of fnames (checked)
     bool is_auto_crop = false;
 };
 
 struct sample_binding {
-    std::string node;  // a node name of the network, e.g. "input" or "output"
+    std::string node;  // a node name of the network, e.g. "input"; lower-cased, as ConfigParser keys are
     int id = 0;        // [imageN] for input nodes, [labelN] for output nodes
     int line = 0;
 };
@@ -34,6 +36,7 @@ struct sample_spec {
     int id = 0;
     int line = 0;
     std::vector<sample_binding> bindings;  // in file order
+    // Case-insensitive, as the original's ConfigParser lookup: node "inputA" finds the key "inputa".
     const sample_binding* find(const std::string& node) const;
 };
 
@@ -47,6 +50,8 @@ struct data_spec {
 // Checks keys and values, resolves relative paths, and checks that every binding's id names an existing
 // [imageN] or [labelN]. Which of the two it must be (input node -> image, output node -> label) is
 // checked when the spec meets a network (the data loader), since only the network knows its nodes.
+// Throws input_error("path:line: ...") for unknown sections or keys (with a did-you-mean), bad values,
+// a section without fnames, a file without any [sampleN], and the INI reader's errors.
 data_spec load_data_spec(const std::string& path);
 
 }  // namespace znn
