@@ -1,0 +1,120 @@
+// Small helpers over the HDF5 C API (internal to src/io): owned ids, silenced error printing with the
+// messages kept for exceptions, type mapping, and a dataset seen as [channels, z, y, x].
+#pragma once
+
+#include "znn/image_io.hpp"
+
+#include <hdf5.h>
+
+#include <array>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace znn::io_detail {
+
+// An HDF5 id closed by its own close function when it goes out of scope.
+class h5_id {
+public:
+    using closer = herr_t (*)(hid_t);
+    h5_id() = default;
+    h5_id(hid_t id, closer close) : id_(id), close_(close) {}
+    h5_id(h5_id&& o) noexcept : id_(std::exchange(o.id_, H5I_INVALID_HID)), close_(o.close_) {}
+    h5_id& operator=(h5_id&& o) noexcept
+    {
+        if (this != &o) {
+            reset();
+            id_ = std::exchange(o.id_, H5I_INVALID_HID);
+            close_ = o.close_;
+        }
+        return *this;
+    }
+    h5_id(const h5_id&) = delete;
+    h5_id& operator=(const h5_id&) = delete;
+    ~h5_id() { reset(); }
+
+    hid_t get() const noexcept { return id_; }
+    bool valid() const noexcept { return id_ >= 0; }
+    // Closes now; returns false if the close failed (for files: data may not have reached the disk).
+    bool close() noexcept
+    {
+        bool ok = true;
+        if (id_ >= 0 && close_) ok = close_(id_) >= 0;
+        id_ = H5I_INVALID_HID;
+        return ok;
+    }
+
+private:
+    void reset() noexcept { close(); }
+    hid_t id_ = H5I_INVALID_HID;
+    closer close_ = nullptr;
+};
+
+// While alive, HDF5 prints nothing to stderr; the previous setting comes back afterwards.
+class h5_quiet {
+public:
+    h5_quiet();
+    ~h5_quiet();
+    h5_quiet(const h5_quiet&) = delete;
+    h5_quiet& operator=(const h5_quiet&) = delete;
+
+private:
+    H5E_auto2_t saved_function_ = nullptr;
+    void* saved_data_ = nullptr;
+};
+
+// The innermost message on HDF5's error stack, as " (message)", or "" when the stack is empty.
+// Call it right after the failing HDF5 call.
+std::string h5_reason();
+
+hid_t h5_memory_type(dtype t);  // H5T_NATIVE_*
+hid_t h5_file_type(dtype t);    // little-endian standard types, as numpy / h5py write them
+// The dtype a stored type reads as (enums read as their base type); nullopt when unsupported.
+std::optional<dtype> dtype_from_h5(hid_t type);
+
+// An open dataset of rank 2 ([y,x]), 3 ([z,y,x]) or 4 ([c,z,y,x]), seen as [channels, z, y, x].
+class h5_dataset {
+public:
+    // Throws input_error naming `file` for a file that cannot be opened, a missing dataset, an
+    // unsupported type or rank.
+    h5_dataset(const std::string& file, const std::string& dataset);
+
+    dtype type() const noexcept { return type_; }
+    std::int64_t channels() const noexcept { return channels_; }
+    vec3 shape() const noexcept { return shape_; }
+    const std::string& file() const noexcept { return file_; }
+    const std::string& name() const noexcept { return name_; }
+    // The z size of the dataset's chunks (1 when it is not chunked): a good slab depth for reading.
+    std::int64_t chunk_depth() const;
+
+    // Reads channels [c0, c0 + nc) of the box [offset, offset + box) into `out` (nc*box voxels of type()).
+    void read(std::int64_t c0, std::int64_t nc, vec3 offset, vec3 box, void* out) const;
+
+private:
+    std::string file_, name_;
+    h5_id file_id_, dataset_id_;
+    int rank_ = 0;
+    dtype type_ = dtype::uint8;
+    std::int64_t channels_ = 1;
+    vec3 shape_;
+};
+
+// The dims of [c,z,y,x] for a dataset of `rank` 3 (c must be 1) or 4.
+std::array<hsize_t, 4> h5_dims(int rank, std::int64_t channels, vec3 shape);
+
+// How a new dataset is chunked: whole stacks take chunks of up to 8x128x128 voxels of one channel;
+// box-by-box output takes single-slice chunks (1x128x128) and a large chunk cache, so that tiles that
+// cover parts of chunks do not make HDF5 compress the same chunk again and again.
+enum class chunking { stack, tiles };
+
+// Creates `dataset` (with any missing groups) in an open file: chunked, shuffled and gzip-compressed
+// when gzip_level > 0 (contiguous when a dimension is 0). Throws runtime_failure.
+h5_id create_h5_dataset(hid_t file, const std::string& file_name, const std::string& dataset, dtype type, int rank,
+                        std::int64_t channels, vec3 shape, int gzip_level, chunking layout = chunking::stack);
+
+
+// Writes channels [0, nc) of the box at `offset` from `data` (type `t`) into a [c,]z,y,x dataset.
+void write_h5_box(hid_t dataset, const std::string& file_name, int rank, dtype t, std::int64_t channels, vec3 offset,
+                  vec3 box, const void* data);
+
+}  // namespace znn::io_detail
