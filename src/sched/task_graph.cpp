@@ -1,0 +1,150 @@
+#include "znn/task_graph.hpp"
+
+#include <algorithm>
+
+namespace znn {
+
+
+// Heap order: higher priority first; among equals the task added first (deterministic start order).
+std::function<bool(std::size_t, std::size_t)> task_graph::heap_order() const
+{
+    return [this](std::size_t a, std::size_t b) {
+        int pa = tasks_[a].priority, pb = tasks_[b].priority;
+        return pa != pb ? pa < pb : a > b;
+    };
+}
+
+task_graph::task_id task_graph::add(std::function<void()> fn, int priority)
+{
+    tasks_.push_back(task{std::move(fn), priority, {}, 0, 0});
+    return tasks_.size() - 1;
+}
+
+void task_graph::depends(task_id t, task_id prerequisite)
+{
+    tasks_[prerequisite].dependents.push_back(t);
+    ++tasks_[t].prerequisites;
+}
+
+void task_graph::prepare()
+{
+    ready_.clear();
+    for (std::size_t i = 0; i < tasks_.size(); ++i) {
+        tasks_[i].unmet = tasks_[i].prerequisites;
+        if (tasks_[i].unmet == 0) ready_.push_back(i);
+    }
+    remaining_ = tasks_.size();
+    running_ = 0;
+    error_ = nullptr;
+    std::make_heap(ready_.begin(), ready_.end(), heap_order());
+}
+
+bool task_graph::pop_ready(task_id& id)
+{
+    if (ready_.empty()) return false;
+    std::pop_heap(ready_.begin(), ready_.end(), heap_order());
+    id = ready_.back();
+    ready_.pop_back();
+    return true;
+}
+
+void task_graph::finished(task_id id)
+{
+    for (task_id d : tasks_[id].dependents) {
+        if (--tasks_[d].unmet == 0) {
+            ready_.push_back(d);
+            std::push_heap(ready_.begin(), ready_.end(), heap_order());
+        }
+    }
+    --remaining_;
+}
+
+task_pool::task_pool(int threads)
+{
+    if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    threads_ = threads;
+    for (int i = 1; i < threads_; ++i) workers_.emplace_back([this] { worker_loop(); });
+}
+
+task_pool::~task_pool()
+{
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    for (auto& w : workers_) w.join();
+}
+
+bool task_pool::work_once(std::unique_lock<std::mutex>& lock)
+{
+    task_graph* g = current_;
+    if (!g) return false;
+    task_graph::task_id id;
+    if (!g->pop_ready(id)) return false;
+    ++g->running_;
+    bool skip = static_cast<bool>(g->error_);
+    lock.unlock();
+    std::exception_ptr error;
+    if (!skip) {
+        try {
+            g->tasks_[id].fn();
+        } catch (...) {
+            error = std::current_exception();
+        }
+    }
+    lock.lock();
+    --g->running_;
+    if (error && !g->error_) g->error_ = error;
+    std::size_t before = g->ready_.size();
+    g->finished(id);
+    std::size_t released = g->ready_.size() - before;
+    if (released > 1) wake_.notify_all();
+    else if (released == 1) wake_.notify_one();
+    if (g->remaining_ == 0) done_.notify_all();
+    return true;
+}
+
+void task_pool::worker_loop()
+{
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+        if (stopping_) return;
+        if (!work_once(lock)) wake_.wait(lock);
+    }
+}
+
+void task_pool::run(task_graph& graph)
+{
+    std::unique_lock<std::mutex> lock(mutex_);
+    graph.prepare();
+    if (graph.remaining_ == 0) return;
+    current_ = &graph;
+    wake_.notify_all();
+    while (graph.remaining_ > 0) {
+        if (!work_once(lock)) done_.wait(lock);
+    }
+    current_ = nullptr;
+    if (graph.error_) std::rethrow_exception(graph.error_);
+}
+
+void task_pool::parallel_for(std::size_t n, const std::function<void(std::size_t)>& body)
+{
+    if (n == 0) return;
+    if (n == 1 || threads_ == 1) {
+        for (std::size_t i = 0; i < n; ++i) body(i);
+        return;
+    }
+    // A few chunks per thread balance uneven work without a task per index.
+    std::size_t chunks = std::min<std::size_t>(n, static_cast<std::size_t>(threads_) * 4);
+    task_graph g;
+    for (std::size_t c = 0; c < chunks; ++c) {
+        std::size_t lo = n * c / chunks, hi = n * (c + 1) / chunks;
+        g.add([lo, hi, &body] {
+            for (std::size_t i = lo; i < hi; ++i) body(i);
+        });
+    }
+    run(g);
+}
+
+}  // namespace znn

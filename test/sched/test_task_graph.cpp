@@ -1,0 +1,78 @@
+// The task pool: dependencies are respected, priorities order ready tasks, errors propagate.
+#include "znn/task_graph.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <numeric>
+#include <stdexcept>
+#include <vector>
+
+using namespace znn;
+
+TEST_CASE("parallel_for visits every index exactly once")
+{
+    for (int threads : {1, 2, 4}) {
+        task_pool pool(threads);
+        std::vector<std::atomic<int>> hits(1000);
+        pool.parallel_for(hits.size(), [&](std::size_t i) { hits[i]++; });
+        for (auto& h : hits) REQUIRE(h.load() == 1);
+    }
+}
+
+TEST_CASE("a task never starts before its prerequisites finished")
+{
+    task_pool pool(4);
+    // A diamond lattice: layer k task t depends on all tasks of layer k-1.
+    const int layers = 6, width = 8;
+    std::vector<std::atomic<int>> finished_layer(layers);
+    std::atomic<bool> violated{false};
+    task_graph g;
+    std::vector<std::vector<task_graph::task_id>> ids(layers);
+    for (int k = 0; k < layers; ++k)
+        for (int t = 0; t < width; ++t) {
+            ids[k].push_back(g.add([&, k] {
+                if (k > 0 && finished_layer[k - 1].load() != width) violated = true;
+                finished_layer[k]++;
+            }));
+            if (k > 0)
+                for (auto p : ids[k - 1]) g.depends(ids[k].back(), p);
+        }
+    for (int rep = 0; rep < 20; ++rep) {
+        for (auto& f : finished_layer) f = 0;
+        pool.run(g);
+        REQUIRE_FALSE(violated.load());
+        for (auto& f : finished_layer) REQUIRE(f.load() == width);
+    }
+}
+
+TEST_CASE("with one thread, ready tasks run by priority, then in the order added")
+{
+    task_pool pool(1);
+    std::vector<int> order;
+    task_graph g;
+    g.add([&] { order.push_back(0); }, 1);
+    g.add([&] { order.push_back(1); }, 5);
+    g.add([&] { order.push_back(2); }, 1);
+    auto last = g.add([&] { order.push_back(3); }, 9);
+    g.depends(last, 0);
+    pool.run(g);
+    // 1 (priority 5) first; then 0; its dependent 3 (priority 9) becomes ready and beats 2.
+    CHECK(order == std::vector<int>{1, 0, 3, 2});
+}
+
+TEST_CASE("the first exception of a task is rethrown and the pool stays usable")
+{
+    task_pool pool(2);
+    task_graph g;
+    auto a = g.add([] { throw std::runtime_error("boom"); });
+    std::atomic<bool> ran_dependent{false};
+    auto b = g.add([&] { ran_dependent = true; });
+    g.depends(b, a);
+    CHECK_THROWS_WITH(pool.run(g), "boom");
+    CHECK_FALSE(ran_dependent.load());
+    std::atomic<int> n{0};
+    pool.parallel_for(10, [&](std::size_t) { n++; });
+    CHECK(n.load() == 10);
+}
