@@ -1,0 +1,228 @@
+// Direct convolution (znn/conv.hpp): argument checks, and the choice of instruction set. The drivers
+// and row kernels live in .inc files compiled here once per instruction set, each copy inside its own
+// namespace with the matching `#pragma GCC target`, so that every helper, down to a vector broadcast,
+// is compiled for that target.
+#include "znn/conv.hpp"
+
+#include "conv_direct_isa.hpp"
+#include "simd.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace znn::conv_generic {
+#define ZNN_SIMD_BYTES 16
+#include "simd_pack.inc"
+#include "conv_row_kernels.inc"
+#include "conv_direct_impl.inc"
+#undef ZNN_SIMD_BYTES
+}  // namespace znn::conv_generic
+
+#if ZNN_X86_DISPATCH
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+namespace znn::conv_avx2 {
+#define ZNN_SIMD_BYTES 32
+#include "simd_pack.inc"
+#include "conv_row_kernels.inc"
+#include "conv_direct_impl.inc"
+#undef ZNN_SIMD_BYTES
+}  // namespace znn::conv_avx2
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx2,fma")
+namespace znn::conv_avx512 {
+#define ZNN_SIMD_BYTES 64
+#include "simd_pack.inc"
+#include "conv_row_kernels.inc"
+#include "conv_direct_impl.inc"
+#undef ZNN_SIMD_BYTES
+}  // namespace znn::conv_avx512
+#pragma GCC pop_options
+#endif
+
+namespace znn {
+namespace {
+
+template <class T>
+using cptrs = std::span<const volume<T>* const>;
+template <class T>
+using ptrs = std::span<volume<T>* const>;
+
+[[noreturn]] void fail(const std::string& what)
+{
+    throw std::invalid_argument("direct convolution: " + what);
+}
+
+template <class T>
+vec3 common_shape(std::span<const volume<T>* const> vs, const char* what)
+{
+    if (vs.empty()) fail(std::string("no ") + what);
+    const vec3 shape = vs[0]->shape();
+    for (const auto* v : vs)
+        if (v->shape() != shape) fail(std::string(what) + " of different shapes " + shape.dims() + " and " + v->shape().dims());
+    return shape;
+}
+
+template <class T>
+vec3 common_shape(std::span<volume<T>* const> vs, const char* what)
+{
+    return common_shape(std::span<const volume<T>* const>(vs.data(), vs.size()), what);
+}
+
+void require(vec3 actual, vec3 expected, const char* what)
+{
+    if (!expected.all_positive() || actual != expected)
+        fail(std::string(what) + " has shape " + actual.dims() + ", expected " + expected.dims());
+}
+
+// Checks a layer: m maps `a`, n maps `b`, m·n kernels. Returns the kernel shape.
+template <class T>
+vec3 check_kernels(std::size_t m, std::size_t n, cptrs<T> kernels, vec3 sparsity)
+{
+    if (kernels.size() != m * n)
+        fail(std::to_string(kernels.size()) + " kernels for " + std::to_string(m) + " x " + std::to_string(n) + " maps");
+    const vec3 K = common_shape(kernels, "kernels");
+    if (!K.all_positive() || !sparsity.all_positive())
+        fail("kernel " + K.dims() + " and sparsity " + sparsity.dims() + " must be positive");
+    return K;
+}
+
+#if ZNN_X86_DISPATCH
+#define ZNN_DISPATCH(ISA, NAME, ...)                                      \
+    switch (ISA) {                                                        \
+    case simd::isa::avx512: conv_avx512::NAME<T>(__VA_ARGS__); break;     \
+    case simd::isa::avx2: conv_avx2::NAME<T>(__VA_ARGS__); break;         \
+    default: conv_generic::NAME<T>(__VA_ARGS__); break;                   \
+    }
+#else
+#define ZNN_DISPATCH(ISA, NAME, ...) conv_generic::NAME<T>(__VA_ARGS__);
+#endif
+
+}  // namespace
+
+namespace detail {
+
+template <class T>
+void conv_forward_maps_with(simd::isa isa, cptrs<T> in, cptrs<T> kernels, vec3 sparsity, ptrs<T> out)
+{
+    const vec3 I = common_shape(in, "input maps");
+    const vec3 K = check_kernels(in.size(), out.size(), kernels, sparsity);
+    require(common_shape(out, "output maps"), conv_output_shape(I, K, sparsity), "output");
+    ZNN_DISPATCH(isa, forward, in, kernels, sparsity, out)
+}
+
+template <class T>
+void conv_backward_input_maps_with(simd::isa isa, cptrs<T> grad_out, cptrs<T> kernels, vec3 sparsity,
+                                   ptrs<T> grad_in)
+{
+    const vec3 I = common_shape(grad_in, "input gradients");
+    const vec3 K = check_kernels(grad_in.size(), grad_out.size(), kernels, sparsity);
+    require(common_shape(grad_out, "output gradients"), conv_output_shape(I, K, sparsity), "output gradient");
+    ZNN_DISPATCH(isa, backward_input, grad_out, kernels, sparsity, grad_in)
+}
+
+template <class T>
+void conv_backward_kernel_maps_with(simd::isa isa, cptrs<T> in, cptrs<T> grad_out, vec3 sparsity,
+                                    ptrs<T> grad_kernels)
+{
+    const vec3 I = common_shape(in, "input maps");
+    const vec3 K = check_kernels(in.size(), grad_out.size(), cptrs<T>(grad_kernels.data(), grad_kernels.size()),
+                                 sparsity);
+    require(common_shape(grad_out, "output gradients"), conv_output_shape(I, K, sparsity), "output gradient");
+    ZNN_DISPATCH(isa, backward_kernel, in, grad_out, sparsity, grad_kernels)
+}
+
+template <class T>
+void conv_forward_with(simd::isa isa, const volume<T>& in, const volume<T>& kernel, vec3 sparsity, volume<T>& out)
+{
+    const volume<T>* a[] = {&in};
+    const volume<T>* k[] = {&kernel};
+    volume<T>* b[] = {&out};
+    conv_forward_maps_with<T>(isa, a, k, sparsity, b);
+}
+
+template <class T>
+void conv_backward_input_with(simd::isa isa, const volume<T>& grad_out, const volume<T>& kernel, vec3 sparsity,
+                              volume<T>& grad_in)
+{
+    const volume<T>* g[] = {&grad_out};
+    const volume<T>* k[] = {&kernel};
+    volume<T>* b[] = {&grad_in};
+    conv_backward_input_maps_with<T>(isa, g, k, sparsity, b);
+}
+
+template <class T>
+void conv_backward_kernel_with(simd::isa isa, const volume<T>& in, const volume<T>& grad_out, vec3 sparsity,
+                               volume<T>& grad_kernel)
+{
+    const volume<T>* a[] = {&in};
+    const volume<T>* g[] = {&grad_out};
+    volume<T>* k[] = {&grad_kernel};
+    conv_backward_kernel_maps_with<T>(isa, a, g, sparsity, k);
+}
+
+}  // namespace detail
+
+template <class T>
+void conv_forward(const volume<T>& in, const volume<T>& kernel, vec3 sparsity, volume<T>& out)
+{
+    detail::conv_forward_with(simd::best_isa(), in, kernel, sparsity, out);
+}
+
+template <class T>
+void conv_backward_input(const volume<T>& grad_out, const volume<T>& kernel, vec3 sparsity, volume<T>& grad_in)
+{
+    detail::conv_backward_input_with(simd::best_isa(), grad_out, kernel, sparsity, grad_in);
+}
+
+template <class T>
+void conv_backward_kernel(const volume<T>& in, const volume<T>& grad_out, vec3 sparsity, volume<T>& grad_kernel)
+{
+    detail::conv_backward_kernel_with(simd::best_isa(), in, grad_out, sparsity, grad_kernel);
+}
+
+template <class T>
+void conv_forward_maps(cptrs<T> in, cptrs<T> kernels, vec3 sparsity, ptrs<T> out)
+{
+    detail::conv_forward_maps_with(simd::best_isa(), in, kernels, sparsity, out);
+}
+
+template <class T>
+void conv_backward_input_maps(cptrs<T> grad_out, cptrs<T> kernels, vec3 sparsity, ptrs<T> grad_in)
+{
+    detail::conv_backward_input_maps_with(simd::best_isa(), grad_out, kernels, sparsity, grad_in);
+}
+
+template <class T>
+void conv_backward_kernel_maps(cptrs<T> in, cptrs<T> grad_out, vec3 sparsity, ptrs<T> grad_kernels)
+{
+    detail::conv_backward_kernel_maps_with(simd::best_isa(), in, grad_out, sparsity, grad_kernels);
+}
+
+#define ZNN_INSTANTIATE(T)                                                                                          \
+    template void detail::conv_forward_with<T>(simd::isa, const volume<T>&, const volume<T>&, vec3, volume<T>&);    \
+    template void detail::conv_backward_input_with<T>(simd::isa, const volume<T>&, const volume<T>&, vec3,          \
+                                                      volume<T>&);                                                  \
+    template void detail::conv_backward_kernel_with<T>(simd::isa, const volume<T>&, const volume<T>&, vec3,         \
+                                                       volume<T>&);                                                 \
+    template void detail::conv_forward_maps_with<T>(simd::isa, cptrs<T>, cptrs<T>, vec3, ptrs<T>);                  \
+    template void detail::conv_backward_input_maps_with<T>(simd::isa, cptrs<T>, cptrs<T>, vec3, ptrs<T>);           \
+    template void detail::conv_backward_kernel_maps_with<T>(simd::isa, cptrs<T>, cptrs<T>, vec3, ptrs<T>);          \
+    template void conv_forward<T>(const volume<T>&, const volume<T>&, vec3, volume<T>&);                            \
+    template void conv_backward_input<T>(const volume<T>&, const volume<T>&, vec3, volume<T>&);                     \
+    template void conv_backward_kernel<T>(const volume<T>&, const volume<T>&, vec3, volume<T>&);                    \
+    template void conv_forward_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>);                                          \
+    template void conv_backward_input_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>);                                   \
+    template void conv_backward_kernel_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>);
+ZNN_INSTANTIATE(float)
+ZNN_INSTANTIATE(double)
+
+}  // namespace znn

@@ -1,0 +1,32 @@
+// Internal to src/engine: run-time choice of instruction set, so that one portable binary uses AVX-512
+// or AVX2+FMA where the CPU has them.
+//
+// Pattern (conv_direct.cpp): the hot code is written once, on GCC/Clang vector extensions
+// (simd_pack.inc), in .inc files that are included once per instruction set inside a namespace of its
+// own, between `#pragma GCC push_options` / `#pragma GCC target(...)` / `pop_options`; best_isa()
+// picks the namespace to call. Simple loops left to the auto-vectoriser can instead be wrapped in
+// functions carrying ZNN_TARGET_AVX2 / ZNN_TARGET_AVX512 (spectrum_ops.cpp).
+#pragma once
+
+#define ZNN_ALWAYS_INLINE inline __attribute__((always_inline))
+
+// The wide vector types only ever live inside code compiled for their target, so GCC's note that
+// passing them by value "changes the ABI" does not apply.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define ZNN_X86_DISPATCH 1
+#define ZNN_TARGET_AVX2 __attribute__((target("avx2,fma")))
+#define ZNN_TARGET_AVX512 __attribute__((target("avx512f,avx2,fma")))
+#else
+#define ZNN_X86_DISPATCH 0
+#endif
+
+namespace znn::simd {
+
+enum class isa { generic, avx2, avx512 };
+
+// The widest instruction set this CPU supports among those compiled in.
+isa best_isa() noexcept;
+
+}  // namespace znn::simd

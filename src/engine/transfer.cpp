@@ -1,0 +1,123 @@
+#include "znn/transfer.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace znn {
+
+transfer_function make_transfer_function(const std::string& name, const std::vector<double>& args)
+{
+    transfer_function f;
+    std::size_t max_args = 0;
+    if (name == "linear") {
+        f = {transfer_kind::linear, 1, 0};
+        max_args = 2;
+    } else if (name == "tanh") {
+        f = {transfer_kind::tanh, 1, 1};
+        max_args = 2;
+    } else if (name == "rectify_linear") {
+        f.kind = transfer_kind::rectify_linear;
+    } else if (name == "soft_sign") {
+        f.kind = transfer_kind::soft_sign;
+    } else if (name == "logistics") {
+        f.kind = transfer_kind::logistics;
+    } else if (name == "forward_logistics" || name == "forward_logistic") {
+        f.kind = transfer_kind::forward_logistics;
+    } else {
+        throw std::invalid_argument("unknown transfer function '" + name + "'");
+    }
+    if (args.size() > max_args)
+        throw std::invalid_argument("transfer function " + name + " takes at most " + std::to_string(max_args) +
+                                    " arguments, got " + std::to_string(args.size()));
+    if (args.size() > 0) f.a = args[0];
+    if (args.size() > 1) f.b = args[1];
+    return f;
+}
+
+std::string transfer_name(transfer_kind kind)
+{
+    switch (kind) {
+    case transfer_kind::linear: return "linear";
+    case transfer_kind::tanh: return "tanh";
+    case transfer_kind::rectify_linear: return "rectify_linear";
+    case transfer_kind::soft_sign: return "soft_sign";
+    case transfer_kind::logistics: return "logistics";
+    case transfer_kind::forward_logistics: return "forward_logistics";
+    }
+    return "?";
+}
+
+namespace {
+
+template <class T, class F>
+void apply(std::span<T> values, T bias, F f)
+{
+    for (T& v : values) v = f(v + bias);
+}
+
+template <class T>
+T logistic(T x)
+{
+    return T(1) / (T(1) + std::exp(-x));
+}
+
+// grad[i] *= d(y[i]); returns Σ grad[i] after the product.
+template <class T, class D>
+T chain(std::span<const T> y, std::span<T> grad, D d)
+{
+    double sum = 0;
+    for (std::size_t i = 0; i < grad.size(); ++i) {
+        grad[i] *= d(y[i]);
+        sum += grad[i];
+    }
+    return static_cast<T>(sum);
+}
+
+}  // namespace
+
+template <class T>
+void transfer_forward(const transfer_function& f, T bias, std::span<T> values)
+{
+    const T a = static_cast<T>(f.a), b = static_cast<T>(f.b);
+    switch (f.kind) {
+    case transfer_kind::linear: apply(values, bias, [=](T x) { return a * x + b; }); break;
+    case transfer_kind::tanh: apply(values, bias, [=](T x) { return a * std::tanh(b * x); }); break;
+    case transfer_kind::rectify_linear: apply(values, bias, [](T x) { return x > T(0) ? x : T(0); }); break;
+    case transfer_kind::soft_sign: apply(values, bias, [](T x) { return x / (T(1) + std::abs(x)); }); break;
+    case transfer_kind::logistics:
+    case transfer_kind::forward_logistics: apply(values, bias, [](T x) { return logistic(x); }); break;
+    }
+}
+
+template <class T>
+T transfer_backward(const transfer_function& f, std::span<const T> output, std::span<T> grad)
+{
+    if (output.size() != grad.size())
+        throw std::invalid_argument("transfer_backward: output and gradient sizes differ");
+    const T a = static_cast<T>(f.a), b = static_cast<T>(f.b);
+    switch (f.kind) {
+    case transfer_kind::linear: return chain(output, grad, [=](T) { return a; });
+    case transfer_kind::tanh:
+        if (a == T(0)) return chain(output, grad, [](T) { return T(0); });
+        return chain(output, grad, [=](T y) {
+            const T t = y / a;
+            return a * b * (T(1) - t * t);
+        });
+    case transfer_kind::rectify_linear: return chain(output, grad, [](T y) { return y > T(0) ? T(1) : T(0); });
+    case transfer_kind::soft_sign:
+        return chain(output, grad, [](T y) {
+            const T r = T(1) - std::abs(y);
+            return r * r;
+        });
+    case transfer_kind::logistics: return chain(output, grad, [](T y) { return y * (T(1) - y); });
+    case transfer_kind::forward_logistics: return chain(output, grad, [](T) { return T(1); });
+    }
+    return T(0);
+}
+
+template void transfer_forward<float>(const transfer_function&, float, std::span<float>);
+template void transfer_forward<double>(const transfer_function&, double, std::span<double>);
+template float transfer_backward<float>(const transfer_function&, std::span<const float>, std::span<float>);
+template double transfer_backward<double>(const transfer_function&, std::span<const double>, std::span<double>);
+
+}  // namespace znn
