@@ -1,0 +1,92 @@
+// The network executor: a net_graph made runnable for one output patch size, with its parameters.
+//
+// forward() computes every node's maps from the input maps; backward() takes dE/d(output) and
+// computes the gradients of all filters and biases; update() applies the manual's SGD rule. The work of
+// each pass is a task graph (see task_graph.hpp) built once: one task per (node, map), per image
+// transform and per weight gradient, run on all cores with the tasks nearest the output first.
+//
+// Convolution: per conv edge, direct or FFT (options.conv_mode: fft | direct | optimize — optimize
+// times both on the real shapes when the network is built and keeps the faster). In the FFT path each
+// node's maps are transformed once and shared by all its outgoing edges and by the weight gradient;
+// each target map accumulates its products in the frequency domain and does one inverse transform;
+// filter transforms are kept until the next update. Summation orders are fixed, so results do not
+// depend on thread timing.
+#pragma once
+
+#include "znn/net_graph.hpp"
+#include "znn/volume.hpp"
+
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace znn {
+
+class task_pool;
+
+struct engine_options {
+    std::string conv_mode = "optimize";  // fft | direct | optimize
+    int threads = 0;                     // <= 0: every core
+    bool training = true;                // dropout active; forward transforms kept for backward()
+    bool measure_fft_plans = false;      // FFTW_MEASURE (slower start, faster transforms)
+    // FFTW wisdom file: read before planning (if it exists) and rewritten after, so that measured
+    // plans cost nothing in later runs. Setting it implies measure_fft_plans.
+    std::string fft_wisdom;
+    std::ostream* log = nullptr;         // where `optimize` reports its choices (nullptr: silent)
+};
+
+template <class T>
+struct network_state;
+
+template <class T>
+class network {
+public:
+    // Initialises every filter and bias from the spec's init/init_args, drawing from `seed`.
+    network(const net_graph& graph, vec3 output_size, const engine_options& options, std::uint64_t seed);
+    ~network();
+    network(network&&) noexcept;
+    network& operator=(network&&) noexcept;
+
+    const net_graph& graph() const;
+    vec3 output_size() const;
+    const std::vector<vec3>& node_sizes() const;  // indexed like graph().nodes()
+    vec3 input_size() const;                      // of the first input node
+
+    // inputs[k]: the maps of graph().inputs()[k], of size node_sizes()[that node].
+    void forward(const std::vector<maps<T>>& inputs);
+    // The maps of graph().outputs()[k] after forward().
+    const maps<T>& output(std::size_t k = 0) const;
+    // Any node's maps after forward() (transfer nodes: after the transfer function).
+    const maps<T>& activation(int node) const;
+
+    // output_grads[k] = dE/d(output k) (same shapes as output(k)). Needs a training network.
+    void backward(const std::vector<maps<T>>& output_grads);
+    // The gradient of each node's maps before its transfer function, after backward().
+    const maps<T>& gradient(int node) const;
+
+    // V <- m*V - (eta/P)*dE/dW - eta*lambda*W;  W <- W + V  (filters and biases alike; P = patch_voxels).
+    void update(double eta, double momentum, double weight_decay, double patch_voxels);
+
+    // Parameters. filters(e)[i * n_out + j] is the filter from input map i to output map j of conv edge e.
+    std::vector<volume<T>>& filters(int edge);
+    std::vector<volume<T>>& filter_momentum(int edge);
+    const std::vector<volume<T>>& filter_gradients(int edge) const;
+    std::vector<T>& biases(int node);
+    std::vector<T>& bias_momentum(int node);
+    const std::vector<T>& bias_gradients(int node) const;
+    // Call after changing filters() directly: cached filter transforms are dropped.
+    void parameters_changed();
+
+    bool uses_fft(int edge) const;  // the method chosen for a conv edge
+    int threads() const;
+
+private:
+    std::unique_ptr<network_state<T>> s_;
+};
+
+extern template class network<float>;
+extern template class network<double>;
+
+}  // namespace znn

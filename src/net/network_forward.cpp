@@ -1,0 +1,168 @@
+// The forward pass of network<T> as a task graph: one task per (node, map), one per image transform.
+#include "network_state.hpp"
+
+#include "znn/conv.hpp"
+
+#include <limits>
+#include <random>
+
+namespace znn {
+
+namespace {
+
+std::uint64_t mix(std::uint64_t x)
+{
+    // splitmix64: decorrelates the (seed, pass, edge, map) tuple into a generator seed.
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+template <class T>
+void add_into(volume<T>& out, const volume<T>& in)
+{
+    T* o = out.data();
+    const T* i = in.data();
+    for (std::size_t k = 0, n = out.size(); k < n; ++k) o[k] += i[k];
+}
+
+// Dropout keeps each voxel with probability `ratio` and scales the kept ones by 1/ratio; the draw
+// depends only on (seed, pass, edge, map), never on which thread runs it.
+template <class T>
+void draw_dropout(network_state<T>& s, int edge, int map)
+{
+    volume<T>& scale = s.dropout_scale[edge][map];
+    const double ratio = s.graph.edges()[edge].spec->ratio;
+    std::mt19937_64 rng(mix(s.seed ^ mix(s.passes ^ mix((std::uint64_t(edge) << 32) | std::uint64_t(map)))));
+    const T kept = static_cast<T>(1.0 / ratio);
+    for (auto& v : scale) {
+        double u = static_cast<double>(rng() >> 11) * 0x1.0p-53;
+        v = u < ratio ? kept : T(0);
+    }
+}
+
+template <class T>
+void compute_map(network_state<T>& s, int n, int j)
+{
+    const graph_node& node = s.graph.nodes()[n];
+    volume<T>& out = s.act[n][j];
+    const bool maxout = node.spec->type == "maxout";
+    const int n_out = node.maps();
+
+    // The common single max_filter/max_pool input writes straight into the node's map.
+    if (node.in_edges.size() == 1 && node.spec->type != "transfer") {
+        const int e = node.in_edges[0];
+        const edge_spec& spec = *s.graph.edges()[e].spec;
+        const graph_node& src = s.graph.nodes()[s.graph.edges()[e].from];
+        if (spec.type == "max_filter") return max_filter_forward(s.act[src.index][j], spec.size, src.sparsity, out, s.argmax[e][j]);
+        if (spec.type == "max_pool") return max_pool_forward(s.act[src.index][j], spec.size, out, s.argmax[e][j]);
+    }
+    out.fill(maxout ? -std::numeric_limits<T>::infinity() : T(0));
+
+    for (std::size_t k = 0; k < node.in_edges.size(); ++k) {
+        const int e = node.in_edges[k];
+        const graph_edge& edge = s.graph.edges()[e];
+        const edge_spec& spec = *edge.spec;
+        const graph_node& src = s.graph.nodes()[edge.from];
+        const maps<T>& x = s.act[src.index];
+
+        if (spec.type == "conv") {
+            if (s.fft[e]) {
+                const fft_transformer<T>& tf = *s.transformer[src.index];
+                spectrum<T>& acc = scratch_spectrum<T>(tf.real_shape());
+                acc.zero();
+                for (int i = 0; i < src.maps(); ++i)
+                    multiply_accumulate(acc, s.image_spectra[src.index][i], s.kernel_spectra[e][i * n_out + j]);
+                tf.inverse_add(acc, s.dilated_kernel(e) - 1, vec3::one(), out);
+            } else {
+                for (int i = 0; i < src.maps(); ++i) conv_forward(x[i], s.filter[e][i * n_out + j], src.sparsity, out);
+            }
+        } else if (spec.type == "max_filter" || spec.type == "max_pool") {
+            thread_local volume<T> pooled;
+            if (spec.type == "max_filter") max_filter_forward(x[j], spec.size, src.sparsity, pooled, s.argmax[e][j]);
+            else max_pool_forward(x[j], spec.size, pooled, s.argmax[e][j]);
+            add_into(out, pooled);
+        } else if (spec.type == "dropout" && s.options.training) {
+            draw_dropout(s, e, j);
+            const volume<T>& scale = s.dropout_scale[e][j];
+            for (std::size_t v = 0; v < out.size(); ++v) out[v] += x[j][v] * scale[v];
+        } else if (spec.type == "crop") {
+            add_into(out, crop(x[j], spec.offset, out.shape()));
+        } else if (spec.type == "maxout") {
+            volume<std::uint16_t>& winner = s.maxout_winner[n][j];
+            for (std::size_t v = 0; v < out.size(); ++v)
+                if (x[j][v] > out[v]) {
+                    out[v] = x[j][v];
+                    winner[v] = static_cast<std::uint16_t>(k);
+                }
+        } else {  // dummy, and dropout outside training: identity
+            add_into(out, x[j]);
+        }
+    }
+    if (node.spec->type == "transfer") transfer_forward(s.transfer[n], s.bias[n][j], out);
+}
+
+}  // namespace
+
+template <class T>
+void refresh_kernel_spectra(network_state<T>& s)
+{
+    std::vector<std::pair<int, std::size_t>> jobs;
+    for (const auto& e : s.graph.edges())
+        if (s.fft[e.index])
+            for (std::size_t k = 0; k < s.filter[e.index].size(); ++k) jobs.emplace_back(e.index, k);
+    s.pool.parallel_for(jobs.size(), [&](std::size_t q) {
+        auto [e, k] = jobs[q];
+        const graph_node& src = s.source(e);
+        s.transformer[src.index]->forward_dilated_kernel(s.filter[e][k], src.sparsity, s.kernel_spectra[e][k]);
+    });
+    s.kernels_fresh = true;
+}
+
+template <class T>
+void build_forward_tasks(network_state<T>& s)
+{
+    task_graph& g = s.forward_tasks;
+    g = task_graph{};
+    const auto& nodes = s.graph.nodes();
+    const auto& order = s.graph.topological_order();
+    std::vector<task_graph::task_id> done(nodes.size()), fft_ready(nodes.size());
+    std::vector<std::vector<task_graph::task_id>> map_tasks(nodes.size());
+    auto noop = [] {};
+
+    // Priority = depth in topological order: among ready tasks, the ones nearest the output run first.
+    for (int pos = 0; pos < static_cast<int>(order.size()); ++pos) {
+        const int n = order[pos];
+        const graph_node& node = nodes[n];
+        if (node.spec->type != "input") {
+            for (int j = 0; j < node.maps(); ++j) {
+                auto t = g.add([&s, n, j] { compute_map(s, n, j); }, pos);
+                for (int e : node.in_edges) {
+                    int src = s.graph.edges()[e].from;
+                    g.depends(t, s.fft[e] ? fft_ready[src] : done[src]);
+                }
+                map_tasks[n].push_back(t);
+            }
+        }
+        done[n] = g.add(noop, pos);
+        for (auto t : map_tasks[n]) g.depends(done[n], t);
+
+        if (s.feeds_fft(n)) {
+            fft_ready[n] = g.add(noop, pos);
+            for (int i = 0; i < node.maps(); ++i) {
+                auto t = g.add([&s, n, i] { s.transformer[n]->forward(s.act[n][i], vec3{0, 0, 0}, s.image_spectra[n][i]); },
+                               pos);
+                g.depends(t, map_tasks[n].empty() ? done[n] : map_tasks[n][i]);
+                g.depends(fft_ready[n], t);
+            }
+        }
+    }
+}
+
+template void refresh_kernel_spectra(network_state<float>&);
+template void refresh_kernel_spectra(network_state<double>&);
+template void build_forward_tasks(network_state<float>&);
+template void build_forward_tasks(network_state<double>&);
+
+}  // namespace znn

@@ -1,0 +1,97 @@
+// The inside of network<T>: per-node maps, per-edge parameters and scratch, the prebuilt task graphs.
+// Private to src/net.
+#pragma once
+
+#include "znn/fft.hpp"
+#include "znn/net_graph.hpp"
+#include "znn/network.hpp"
+#include "znn/pooling.hpp"
+#include "znn/task_graph.hpp"
+#include "znn/transfer.hpp"
+#include "znn/volume.hpp"
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace znn {
+
+template <class T>
+struct network_state {
+    network_state(const net_graph& g, vec3 outsz, const engine_options& opt)
+        : graph(g), options(opt), output_size(outsz), sizes(g.sizes_for_output(outsz)), pool(opt.threads)
+    {
+    }
+
+    const net_graph& graph;
+    engine_options options;
+    vec3 output_size;
+    std::vector<vec3> sizes;  // per node
+    task_pool pool;
+    std::uint64_t seed = 0;
+    std::uint64_t passes = 0;  // forward passes so far: dropout masks differ per pass
+
+    // Per node.
+    std::vector<maps<T>> act;   // outputs (after the transfer function)
+    std::vector<maps<T>> grad;  // dE/d(sum of inputs), i.e. before the transfer function
+    std::vector<transfer_function> transfer;
+    std::vector<std::vector<T>> bias, bias_momentum, bias_grad;
+    std::vector<std::vector<volume<std::uint16_t>>> maxout_winner;  // per maxout node, per map: in-edge position
+
+    // Per edge.
+    std::vector<std::vector<volume<T>>> filter, filter_momentum, filter_grad;  // conv: n_in*n_out
+    std::vector<std::vector<argmax_volume>> argmax;                            // max_filter / max_pool: per map
+    std::vector<std::vector<volume<T>>> dropout_scale;                         // dropout: per map, 0 or 1/ratio
+    std::vector<char> fft;                                                     // conv edges using FFT
+
+    // FFT state.
+    std::shared_ptr<fft_plan_cache<T>> plans;
+    std::vector<std::optional<fft_transformer<T>>> transformer;  // per node that feeds an FFT edge
+    std::vector<std::vector<spectrum<T>>> image_spectra;         // per node, per map
+    std::vector<std::vector<spectrum<T>>> kernel_spectra;        // per FFT edge, per filter
+    std::vector<std::vector<spectrum<T>>> grad_spectra;          // per FFT edge, per target map
+    bool kernels_fresh = false;
+
+    // Output gradients handed to backward(), per output node position.
+    std::vector<const maps<T>*> given_output_grads;
+
+    task_graph forward_tasks, backward_tasks;
+
+    bool feeds_fft(int node) const
+    {
+        for (int e : graph.nodes()[node].out_edges)
+            if (fft[e]) return true;
+        return false;
+    }
+    const graph_node& source(int edge) const { return graph.nodes()[graph.edges()[edge].from]; }
+    const graph_node& target(int edge) const { return graph.nodes()[graph.edges()[edge].to]; }
+    vec3 dilated_kernel(int edge) const
+    {
+        const edge_spec& s = *graph.edges()[edge].spec;
+        return (s.size - 1) * source(edge).sparsity + 1;
+    }
+};
+
+// A per-thread spectrum of `shape`, reused across tasks: big temporaries allocated per task cost page
+// faults and zeroing that showed up as a third of the run time. The caller zeroes or overwrites it.
+template <class T>
+spectrum<T>& scratch_spectrum(vec3 shape)
+{
+    thread_local spectrum<T> scratch;
+    if (scratch.real_shape() != shape) scratch = spectrum<T>(shape);
+    return scratch;
+}
+
+// Builders of the two task graphs (network_forward.cpp, network_backward.cpp).
+template <class T>
+void build_forward_tasks(network_state<T>& s);
+template <class T>
+void build_backward_tasks(network_state<T>& s);
+// Fills kernel_spectra from the filters (parallel over all filters).
+template <class T>
+void refresh_kernel_spectra(network_state<T>& s);
+// Chooses direct or FFT per conv edge (conv_choice.cpp).
+template <class T>
+void choose_conv_methods(network_state<T>& s);
+
+}  // namespace znn

@@ -1,0 +1,171 @@
+// Whole networks: FFT against direct convolution, float against double, thread count independence,
+// dense sliding-window output equal to patch-by-patch evaluation, and dropout.
+#include "net_fixtures.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+using namespace znn;
+using namespace znn::testing;
+
+namespace {
+
+std::string small_n4_like()
+{
+    // conv 1,3,3 -> filter 2/2 -> conv 1,3,3 -> filter 2/2 -> conv 1,2,2 -> conv 1,1,1: sparsity 1,2,4.
+    return node("input", "input", 1) + conv("c1", "input", "n1", "1,3,3") + transfer("n1", "rectify_linear", 4) +
+           max_filter("f1", "n1", "p1", "1,2,2", "1,2,2") + node("p1", "sum", 4) +
+           conv("c2", "p1", "n2", "1,3,3") + transfer("n2", "tanh", 4) +
+           max_filter("f2", "n2", "p2", "1,2,2", "1,2,2") + node("p2", "sum", 4) +
+           conv("c3", "p2", "n3", "1,2,2") + transfer("n3", "rectify_linear", 6) +
+           conv("c4", "n3", "output", "1,1,1") + transfer("output", "linear", 2);
+}
+
+std::string small_3d()
+{
+    return node("input", "input", 1) + conv("c1", "input", "n1", "3,3,3") + transfer("n1", "rectify_linear", 3) +
+           max_filter("f1", "n1", "p1", "2,2,2", "2,2,2") + node("p1", "sum", 3) +
+           conv("c2", "p1", "output", "2,2,2") + transfer("output", "logistics", 3);
+}
+
+template <class T>
+double max_abs(const maps<T>& m)
+{
+    double a = 0;
+    for (const auto& v : m)
+        for (auto x : v) a = std::max(a, std::abs(static_cast<double>(x)));
+    return a;
+}
+
+template <class A, class B>
+double max_abs_diff(const maps<A>& a, const maps<B>& b)
+{
+    double d = 0;
+    for (std::size_t m = 0; m < a.size(); ++m)
+        for (std::size_t v = 0; v < a[m].size(); ++v)
+            d = std::max(d, std::abs(static_cast<double>(a[m][v]) - static_cast<double>(b[m][v])));
+    return d;
+}
+
+template <class T>
+void fft_matches_direct(const std::string& text, vec3 outsz, double tolerance)
+{
+    auto g = graph_from(text);
+    engine_options direct_opt, fft_opt;
+    direct_opt.conv_mode = "direct";
+    fft_opt.conv_mode = "fft";
+    network<T> direct(*g, outsz, direct_opt, 7), fft(*g, outsz, fft_opt, 7);
+    std::mt19937_64 rng(8);
+    auto in = random_inputs(direct, rng);
+    direct.forward(in);
+    fft.forward(in);
+    CHECK(max_abs_diff(direct.output(), fft.output()) <= tolerance * max_abs(direct.output()));
+
+    // Backward too: the filter gradients of the first layer agree.
+    maps<T> grad = random_maps<T>(g->nodes()[g->outputs()[0]].maps(), outsz, rng);
+    direct.backward({grad});
+    fft.backward({grad});
+    int e = g->find_edge("c1");
+    maps<T> dg = direct.filter_gradients(e), fg = fft.filter_gradients(e);
+    CHECK(max_abs_diff(dg, fg) <= tolerance * max_abs(dg));
+}
+
+}  // namespace
+
+TEST_CASE("FFT and direct convolution give the same network output and gradients")
+{
+    fft_matches_direct<float>(small_n4_like(), {1, 6, 5}, 1e-4);
+    fft_matches_direct<double>(small_n4_like(), {1, 6, 5}, 1e-10);
+    fft_matches_direct<float>(small_3d(), {3, 4, 2}, 1e-4);
+    fft_matches_direct<double>(small_3d(), {3, 4, 2}, 1e-10);
+}
+
+TEST_CASE("float and double agree on a whole network")
+{
+    auto g = graph_from(small_n4_like());
+    engine_options opt;
+    opt.conv_mode = "direct";
+    network<float> f(*g, {1, 8, 8}, opt, 21);
+    network<double> d(*g, {1, 8, 8}, opt, 21);
+    std::mt19937_64 rng(22);
+    auto in_d = random_inputs(d, rng);
+    std::vector<maps<float>> in_f(1);
+    for (const auto& m : in_d[0]) {
+        volume<float> v(m.shape());
+        for (std::size_t k = 0; k < v.size(); ++k) v[k] = static_cast<float>(m[k]);
+        in_f[0].push_back(std::move(v));
+    }
+    // Same seed: the same weights up to float rounding.
+    f.forward(in_f);
+    d.forward(in_d);
+    CHECK(max_abs_diff(f.output(), d.output()) <= 1e-4 * max_abs(d.output()));
+}
+
+TEST_CASE("results do not depend on the number of threads")
+{
+    auto g = graph_from(small_n4_like());
+    std::vector<maps<double>> outs;
+    std::vector<maps<double>> grads;
+    for (int threads : {1, 2, 3}) {
+        engine_options opt;
+        opt.conv_mode = "fft";
+        opt.threads = threads;
+        network<double> net(*g, {1, 5, 5}, opt, 31);
+        std::mt19937_64 rng(32);
+        auto in = random_inputs(net, rng);
+        net.forward(in);
+        outs.push_back(net.output());
+        net.backward({random_maps<double>(2, {1, 5, 5}, rng)});
+        grads.push_back(net.filter_gradients(g->find_edge("c2")));
+    }
+    for (std::size_t k = 1; k < outs.size(); ++k) {
+        CHECK(max_abs_diff(outs[0], outs[k]) == 0.0);
+        CHECK(max_abs_diff(grads[0], grads[k]) == 0.0);
+    }
+}
+
+TEST_CASE("dense output equals evaluating the network one output voxel at a time")
+{
+    // The sliding-window idea: a 1x1 output network applied at every position of a big input must give
+    // the same values as one dense pass.
+    auto g = graph_from(small_n4_like());
+    engine_options opt;
+    opt.conv_mode = "direct";
+    const vec3 outsz{1, 4, 3};
+    network<double> dense(*g, outsz, opt, 41), single(*g, {1, 1, 1}, opt, 41);
+    std::mt19937_64 rng(42);
+    auto in = random_inputs(dense, rng);
+    dense.forward(in);
+    const vec3 fov = g->field_of_view();
+    for (std::int64_t y = 0; y < outsz.y; ++y)
+        for (std::int64_t x = 0; x < outsz.x; ++x) {
+            maps<double> window;
+            for (const auto& m : in[0]) window.push_back(crop(m, {0, y, x}, fov));
+            single.forward({window});
+            for (int c = 0; c < 2; ++c) CHECK(single.output()[c](0, 0, 0) == Approx(dense.output()[c](0, y, x)).epsilon(1e-12));
+        }
+}
+
+TEST_CASE("dropout keeps about `ratio` of the voxels, scaled by 1/ratio, and is off in forward-only networks")
+{
+    std::string t = node("input", "input", 1) + edge("drop", "dropout", "input", "output", "ratio 0.25\n") +
+                    node("output", "sum", 1);
+    auto g = graph_from(t);
+    engine_options train;
+    network<double> net(*g, {4, 32, 32}, train, 3);
+    std::vector<maps<double>> in = {{volume<double>({4, 32, 32}, 1.0)}};
+    net.forward(in);
+    std::size_t kept = 0;
+    for (double v : net.output()[0]) {
+        REQUIRE((v == 0.0 || v == Approx(4.0)));
+        kept += v != 0.0;
+    }
+    CHECK(static_cast<double>(kept) / 4096 == Approx(0.25).margin(0.03));
+
+    engine_options infer;
+    infer.training = false;
+    network<double> fwd(*g, {4, 32, 32}, infer, 3);
+    fwd.forward(in);
+    for (double v : fwd.output()[0]) REQUIRE(v == 1.0);
+}
