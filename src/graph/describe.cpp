@@ -36,7 +36,7 @@ void describe_network(const net_graph& graph, std::optional<vec3> outsz, std::os
 
     out << "network: " << spec.path << "\n";
     out << "nodes: " << graph.nodes().size() << ", edges: " << graph.edges().size() << "\n\n";
-    out << std::left << std::setw(16) << "layer" << std::setw(26) << "type" << std::setw(7) << "maps"
+    out << std::left << std::setw(16) << "layer" << std::setw(30) << "type" << std::setw(7) << "maps"
         << std::setw(11) << "sparsity" << std::setw(10) << "window" << std::setw(10) << "stride" << std::setw(12)
         << "params";
     if (outsz) out << "size";
@@ -44,7 +44,7 @@ void describe_network(const net_graph& graph, std::optional<vec3> outsz, std::os
 
     auto row = [&](const std::string& name, const std::string& type, std::string maps, vec3 sparsity,
                    std::string window, std::string stride, std::int64_t params, std::optional<vec3> size) {
-        out << std::left << std::setw(16) << name << std::setw(26) << type << std::setw(7) << maps << std::setw(11)
+        out << std::left << std::setw(16) << name << std::setw(30) << type << std::setw(7) << maps << std::setw(11)
             << sparsity.dims() << std::setw(10) << window << std::setw(10) << stride << std::setw(12)
             << (params ? with_thousands(params) : std::string("-"));
         if (size) out << size->dims();

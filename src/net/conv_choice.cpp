@@ -8,6 +8,8 @@
 #include <iomanip>
 #include <ostream>
 #include <random>
+#include <span>
+#include <vector>
 
 namespace znn {
 
@@ -56,7 +58,12 @@ edge_costs estimate(network_state<T>& s, int e)
     volume<T> in = random_volume<T>(in_shape, rng), kernel = random_volume<T>(edge.spec->size, rng);
     volume<T> out(out_shape);
 
-    double t_direct = seconds_per_call([&] { conv_forward(in, kernel, src.sparsity, out); });
+    // Direct: one output map from all m input maps with the layer form the executor uses (the same
+    // input and kernel stand in for every map: the cost does not depend on the values).
+    std::vector<const volume<T>*> inputs(static_cast<std::size_t>(m), &in), kernels(static_cast<std::size_t>(m), &kernel);
+    volume<T>* target = &out;
+    double t_direct = seconds_per_call(
+        [&] { conv_forward_maps<T>(inputs, kernels, src.sparsity, std::span<volume<T>* const>(&target, 1)); });
 
     fft_transformer<T> tf(*s.plans, fft_size(in_shape));
     spectrum<T> image, filter, acc(tf.real_shape());
@@ -70,10 +77,10 @@ edge_costs estimate(network_state<T>& s, int e)
     });
 
     if (s.options.training) {
-        return {3 * m * n * t_direct,
+        return {3 * n * t_direct,
                 (m + n + m * n) * t_transform + 3 * m * n * t_multiply + (n + m + m * n) * t_inverse};
     }
-    return {m * n * t_direct, m * t_transform + m * n * t_multiply + n * t_inverse};
+    return {n * t_direct, m * t_transform + m * n * t_multiply + n * t_inverse};
 }
 
 }  // namespace

@@ -42,7 +42,14 @@ void compute_gradient(network_state<T>& s, int n, int j)
                     multiply_accumulate_conj(acc, s.grad_spectra[e][jj], s.kernel_spectra[e][j * n_t + jj]);
                 tf.inverse_add(acc, vec3{0, 0, 0}, vec3::one(), g);
             } else {
-                for (int jj = 0; jj < n_t; ++jj) conv_backward_input(gt[jj], s.filter[e][j * n_t + jj], node.sparsity, g);
+                // The layer form with one input map: kernel(0, jj) = filter (j, jj).
+                std::vector<const volume<T>*> grads(n_t), kernels(n_t);
+                for (int jj = 0; jj < n_t; ++jj) {
+                    grads[jj] = &gt[jj];
+                    kernels[jj] = &s.filter[e][j * n_t + jj];
+                }
+                volume<T>* target = &g;
+                conv_backward_input_maps<T>(grads, kernels, node.sparsity, std::span<volume<T>* const>(&target, 1));
             }
         } else if (spec.type == "max_filter" || spec.type == "max_pool") {
             max_backward(gt[j], s.argmax[e][j], g);
@@ -80,6 +87,19 @@ void filter_gradient(network_state<T>& s, int e, int j)
     const graph_edge& edge = s.graph.edges()[e];
     const graph_node& src = s.graph.nodes()[edge.from];
     const int n_out = s.graph.nodes()[edge.to].maps();
+    if (!s.fft[e]) {
+        // The layer form with one output map: grad_kernel(i, 0) = gradient of filter (i, j).
+        std::vector<const volume<T>*> inputs(src.maps());
+        std::vector<volume<T>*> grads(src.maps());
+        for (int i = 0; i < src.maps(); ++i) {
+            inputs[i] = &s.act[src.index][i];
+            grads[i] = &s.filter_grad[e][i * n_out + j];
+            grads[i]->fill(T(0));
+        }
+        const volume<T>* g = &s.grad[edge.to][j];
+        conv_backward_kernel_maps<T>(inputs, std::span<const volume<T>* const>(&g, 1), src.sparsity, grads);
+        return;
+    }
     for (int i = 0; i < src.maps(); ++i) {
         volume<T>& dw = s.filter_grad[e][i * n_out + j];
         dw.fill(T(0));

@@ -76,7 +76,14 @@ void compute_map(network_state<T>& s, int n, int j)
                     multiply_accumulate(acc, s.image_spectra[src.index][i], s.kernel_spectra[e][i * n_out + j]);
                 tf.inverse_add(acc, s.dilated_kernel(e) - 1, vec3::one(), out);
             } else {
-                for (int i = 0; i < src.maps(); ++i) conv_forward(x[i], s.filter[e][i * n_out + j], src.sparsity, out);
+                // The layer form with one output map: kernel(i, 0) = filter (i, j).
+                std::vector<const volume<T>*> inputs(src.maps()), kernels(src.maps());
+                for (int i = 0; i < src.maps(); ++i) {
+                    inputs[i] = &x[i];
+                    kernels[i] = &s.filter[e][i * n_out + j];
+                }
+                volume<T>* target = &out;
+                conv_forward_maps<T>(inputs, kernels, src.sparsity, std::span<volume<T>* const>(&target, 1));
             }
         } else if (spec.type == "max_filter" || spec.type == "max_pool") {
             thread_local volume<T> pooled;
