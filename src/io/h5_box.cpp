@@ -3,6 +3,8 @@
 #include "atomic_file.hpp"
 #include "hdf5_util.hpp"
 
+#include <new>
+
 namespace znn {
 
 using io_detail::h5_id;
@@ -29,9 +31,13 @@ vec3 h5_box_reader::shape() const { return impl_->dataset.shape(); }
 raw_stack h5_box_reader::read_box(vec3 offset, vec3 box_shape) const
 {
     const auto& ds = impl_->dataset;
-    raw_stack s(ds.type(), ds.channels(), box_shape.all_positive() ? box_shape : vec3{0, 0, 0});
-    ds.read(0, ds.channels(), offset, box_shape, s.bytes.data());
-    return s;
+    try {  // a box of a huge dataset may not fit in memory
+        raw_stack s(ds.type(), ds.channels(), box_shape.all_positive() ? box_shape : vec3{0, 0, 0});
+        ds.read(0, ds.channels(), offset, box_shape, s.bytes.data());
+        return s;
+    } catch (const std::bad_alloc&) {
+        throw runtime_failure(ds.file() + ":" + ds.name() + ": not enough memory for a box of " + box_shape.dims());
+    }
 }
 
 struct h5_box_writer::impl {
@@ -60,6 +66,7 @@ h5_box_writer::h5_box_writer(const std::string& path, std::int64_t channels, vec
 h5_box_writer::~h5_box_writer()
 {
     if (impl_) {  // close the ids before atomic_file removes the temporary file
+        io_detail::h5_quiet quiet;  // closing after a failed write fails again: no HDF5 report on stderr
         impl_->dataset.close();
         impl_->file.close();
     }

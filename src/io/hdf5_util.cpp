@@ -1,6 +1,7 @@
 #include "hdf5_util.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 
 namespace znn::io_detail {
@@ -123,8 +124,22 @@ h5_dataset::h5_dataset(const std::string& file, const std::string& dataset) : fi
     if (rank_ < 2 || rank_ > 4)
         throw input_error(file, 0, "dataset '" + dataset + "' has " + std::to_string(rank_) +
                                        " dimensions; znn reads [y,x], [z,y,x] or [c,z,y,x]");
-    hsize_t dims[4] = {1, 1, 1, 1};
-    H5Sget_simple_extent_dims(space.get(), dims + (4 - rank_), nullptr);
+    hsize_t dims[4] = {1, 1, 1, 1}, max_dims[4] = {1, 1, 1, 1};
+    H5Sget_simple_extent_dims(space.get(), dims + (4 - rank_), max_dims + (4 - rank_));
+    for (int i = 0; i < 4; ++i)  // HDF5 itself never writes such a dataspace: the file is damaged
+        if (max_dims[i] != H5S_UNLIMITED && dims[i] > max_dims[i])
+            throw input_error(file, 0, "dataset '" + dataset + "' is damaged: a dimension of " + std::to_string(dims[i]) +
+                                           " exceeds its maximum of " + std::to_string(max_dims[i]));
+    // A damaged or crafted file may claim any size: refuse one whose byte count overflows 64-bit
+    // arithmetic before anything multiplies the dims (the sizes below are int64, buffers size_t). A
+    // zero dim counts as 1 here, so that no product of some of the dims (a plane, a slab) overflows.
+    std::uint64_t bytes = dtype_size(type_);
+    for (hsize_t d : dims)
+        if (d > std::uint64_t(INT64_MAX) || __builtin_mul_overflow(bytes, std::max<hsize_t>(d, 1), &bytes) ||
+            bytes > std::uint64_t(INT64_MAX))
+            throw input_error(file, 0, "dataset '" + dataset + "' claims " + std::to_string(dims[0]) + "x" +
+                                           std::to_string(dims[1]) + "x" + std::to_string(dims[2]) + "x" +
+                                           std::to_string(dims[3]) + " elements, too many to address");
     channels_ = static_cast<std::int64_t>(dims[0]);
     shape_ = vec3{static_cast<std::int64_t>(dims[1]), static_cast<std::int64_t>(dims[2]),
                   static_cast<std::int64_t>(dims[3])};

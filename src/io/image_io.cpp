@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <new>
+#include <stdexcept>
 
 namespace znn {
 
@@ -30,6 +32,20 @@ stack_path existing(const std::string& path)
     if (!std::filesystem::exists(p.file, ec)) throw input_error(p.file, 0, "no such file");
     if (std::filesystem::is_directory(p.file, ec)) throw input_error(p.file, 0, "is a folder, not an image file");
     return p;
+}
+
+// A file may claim more voxels than memory holds (or than a vector can count): reading it is a failure
+// to run, reported as such, not an exception of another type.
+template <class Read>
+auto with_memory_check(const std::string& path, Read read) -> decltype(read())
+{
+    try {
+        return read();
+    } catch (const std::bad_alloc&) {
+        throw runtime_failure(path + ": not enough memory to read the image stack");
+    } catch (const std::length_error&) {
+        throw runtime_failure(path + ": the image stack is too large to read into memory");
+    }
 }
 
 }  // namespace
@@ -63,7 +79,9 @@ stack_path parse_stack_path(const std::string& path)
 raw_stack read_stack(const std::string& path)
 {
     const stack_path p = existing(path);
-    return p.format == stack_format::tif ? io_detail::read_tif(p.file) : io_detail::read_h5(p.file, p.dataset);
+    return with_memory_check(path, [&] {
+        return p.format == stack_format::tif ? io_detail::read_tif(p.file) : io_detail::read_h5(p.file, p.dataset);
+    });
 }
 
 void write_stack(const std::string& path, const raw_stack& stack, const write_options& options)
@@ -80,7 +98,9 @@ void write_stack(const std::string& path, const raw_stack& stack, const write_op
 stack_summary stack_info(const std::string& path)
 {
     const stack_path p = existing(path);
-    return p.format == stack_format::tif ? io_detail::tif_info(p.file) : io_detail::h5_info(p.file, p.dataset);
+    return with_memory_check(path, [&] {
+        return p.format == stack_format::tif ? io_detail::tif_info(p.file) : io_detail::h5_info(p.file, p.dataset);
+    });
 }
 
 void require_one_channel(const std::string& path, const raw_stack& stack)

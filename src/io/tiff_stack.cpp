@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdarg>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -131,6 +132,20 @@ page_format read_page_format(TIFF* t, const std::string& file, int page)
     return f;
 }
 
+// A damaged or crafted page may claim any size: refuse one whose decoded bytes (or the stack's) cannot
+// be counted in 64 bits, before the size arithmetic below wraps around (128-bit products cannot overflow).
+void check_page_size(const page_format& f, std::int64_t pages, const std::string& file, int page)
+{
+    using wide = unsigned __int128;
+    const wide row_bits = wide(f.width) * f.samples * f.bits;
+    const wide decoded = (row_bits + 7) / 8 * f.height;
+    const wide stack = wide(f.width) * f.height * dtype_size(f.type) * wide(std::max<std::int64_t>(pages, 1));
+    if (decoded > wide(INT64_MAX) || stack > wide(INT64_MAX))
+        throw input_error(file, 0, "page " + std::to_string(page) + " claims " + std::to_string(f.width) + "x" +
+                                       std::to_string(f.height) + " pixels of " + std::to_string(f.samples) + "x" +
+                                       std::to_string(f.bits) + " bits, too large to address");
+}
+
 // Decodes the current page as stored: `planes` planes (samples for PLANARCONFIG_SEPARATE, else 1) of
 // `height` rows of `row_bytes` bytes.
 struct decoded_page {
@@ -232,6 +247,7 @@ public:
         pages_ = TIFFNumberOfDirectories(tif_.get());
         if (pages_ == 0) throw input_error(file, 0, "the tif file has no pages");
         first_ = read_page_format(tif_.get(), file_, 0);
+        check_page_size(first_, pages_, file_, 0);
     }
 
     const page_format& format() const { return first_; }
@@ -244,6 +260,7 @@ public:
         if (page > 0 && !TIFFReadDirectory(tif_.get()))
             throw input_error(file_, 0, "cannot read page " + std::to_string(page) + because(messages_));
         const page_format f = page == 0 ? first_ : read_page_format(tif_.get(), file_, page);
+        check_page_size(f, 1, file_, page);
         if (!f.same_layout(first_))
             throw input_error(file_, 0, "page " + std::to_string(page) + " is " + f.describe() + ", page 0 is " +
                                             first_.describe() + " (all pages of a stack must match)");

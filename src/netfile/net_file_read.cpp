@@ -10,6 +10,7 @@
 
 #include <charconv>
 #include <filesystem>
+#include <new>
 #include <optional>
 
 namespace znn {
@@ -325,9 +326,24 @@ private:
 
     hsize_t element_count(hid_t dataset, const std::string& where)
     {
+        const std::vector<hsize_t> dims = dataset_dims(dataset, where);
         hsize_t count = 1;
-        for (hsize_t d : dataset_dims(dataset, where)) count *= d;
+        for (hsize_t d : dims)
+            if (__builtin_mul_overflow(count, d, &count)) bad(where + " is " + join_dims(dims) + ": too many values");
         return count;
+    }
+
+    // A damaged file may claim far more values than it stores (a chunked dataset whose chunks were never
+    // written reads as fill values): refuse to allocate memory for values that are not there. Networks
+    // written by znn and by the original store every value, and deflate stores at most ~1000 per byte.
+    void check_stored(hid_t dataset, hsize_t count, const std::string& where)
+    {
+        constexpr hsize_t always_readable = hsize_t(1) << 20;
+        if (count <= always_readable) return;
+        const hsize_t stored = H5Dget_storage_size(dataset);
+        if (count / 1024 > stored)
+            bad(where + " claims " + std::to_string(count) + " values but the file holds only " + std::to_string(stored) +
+                " bytes of them");
     }
 
     // Any integer or float dataset, every element, converted by HDF5.
@@ -338,7 +354,9 @@ private:
         if (!type.valid()) h5_bad(where + ": cannot read its type");
         const H5T_class_t type_class = H5Tget_class(type.get());
         if (type_class != H5T_INTEGER && type_class != H5T_FLOAT) bad(where + " does not hold numbers");
-        std::vector<T> values(element_count(dataset, where));
+        const hsize_t count = element_count(dataset, where);
+        check_stored(dataset, count, where);
+        std::vector<T> values(count);
         if (!values.empty() && H5Dread(dataset, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)
             h5_bad("cannot read " + where);
         return values;
@@ -399,7 +417,11 @@ private:
 net_file load_net_file(const std::string& path)
 {
     const h5_quiet quiet;
-    return net_reader(path).read();
+    try {
+        return net_reader(path).read();
+    } catch (const std::bad_alloc&) {  // a file may still claim more than memory holds
+        throw runtime_failure(path + ": not enough memory to load the network");
+    }
 }
 
 }  // namespace znn

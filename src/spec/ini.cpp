@@ -8,6 +8,7 @@
 #include <cctype>
 #include <istream>
 #include <sstream>
+#include <unordered_map>
 
 namespace znn {
 
@@ -103,8 +104,11 @@ private:
         const std::string_view rest = trim(line.substr(close + 1));
         if (!rest.empty() && rest.front() != '#' && rest.front() != ';')
             fail(number, "unexpected '" + std::string(rest) + "' after section header [" + name + "]");
-        if (const ini_section* first = file_.find(name))
-            fail(number, "duplicate section [" + name + "] (first on line " + std::to_string(first->line) + ")");
+        // Maps, not ini_file::find: a linear search per header or key is quadratic in large files.
+        if (const auto first = section_lines_.find(name); first != section_lines_.end())
+            fail(number, "duplicate section [" + name + "] (first on line " + std::to_string(first->second) + ")");
+        section_lines_.emplace(name, number);
+        key_lines_.clear();  // keys come only under the newest section: a repeated section is an error
         file_.sections.push_back({name, number, {}});
     }
 
@@ -119,13 +123,16 @@ private:
         std::string value(strip_inline_comment(trim(line.substr(separator + 1))));
         if (value == "\"\"") value.clear();  // ConfigParser reads `key = ""` as empty
         ini_section& section = file_.sections.back();
-        if (const ini_entry* first = section.find(key))
+        if (const auto first = key_lines_.find(key); first != key_lines_.end())
             fail(number, "duplicate key '" + key + "' in [" + section.name + "] (first on line " +
-                             std::to_string(first->line) + ")");
+                             std::to_string(first->second) + ")");
+        key_lines_.emplace(key, number);
         section.entries.push_back({key, value, number});
     }
 
     ini_file file_;
+    std::unordered_map<std::string, int> section_lines_;  // name -> line of its header
+    std::unordered_map<std::string, int> key_lines_;      // keys of the newest section -> line
 };
 
 }  // namespace

@@ -30,6 +30,10 @@ std::optional<std::string> closest_match(std::string_view word, const std::vecto
     std::optional<std::string> best;
     int best_distance = limit + 1;
     for (const auto& candidate : candidates) {
+        // The distance is at least the difference in length: skip the (n*m) table when that already
+        // exceeds the limit, so a word of a million letters costs nothing.
+        const std::size_t shorter = std::min(word.size(), candidate.size());
+        if (std::max(word.size(), candidate.size()) - shorter > static_cast<std::size_t>(limit)) continue;
         const int distance = edit_distance(word, candidate);
         if (distance < best_distance) {
             best_distance = distance;
