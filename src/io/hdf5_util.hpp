@@ -2,6 +2,7 @@
 // messages kept for exceptions, type mapping, and a dataset seen as [channels, z, y, x].
 #pragma once
 
+#include "../core/h5_handle.hpp"
 #include "znn/image_io.hpp"
 
 #include <hdf5.h>
@@ -13,59 +14,10 @@
 
 namespace znn::io_detail {
 
-// An HDF5 id closed by its own close function when it goes out of scope.
-class h5_id {
-public:
-    using closer = herr_t (*)(hid_t);
-    h5_id() = default;
-    h5_id(hid_t id, closer close) : id_(id), close_(close) {}
-    h5_id(h5_id&& o) noexcept : id_(std::exchange(o.id_, H5I_INVALID_HID)), close_(o.close_) {}
-    h5_id& operator=(h5_id&& o) noexcept
-    {
-        if (this != &o) {
-            reset();
-            id_ = std::exchange(o.id_, H5I_INVALID_HID);
-            close_ = o.close_;
-        }
-        return *this;
-    }
-    h5_id(const h5_id&) = delete;
-    h5_id& operator=(const h5_id&) = delete;
-    ~h5_id() { reset(); }
-
-    hid_t get() const noexcept { return id_; }
-    bool valid() const noexcept { return id_ >= 0; }
-    // Closes now; returns false if the close failed (for files: data may not have reached the disk).
-    bool close() noexcept
-    {
-        bool ok = true;
-        if (id_ >= 0 && close_) ok = close_(id_) >= 0;
-        id_ = H5I_INVALID_HID;
-        return ok;
-    }
-
-private:
-    void reset() noexcept { close(); }
-    hid_t id_ = H5I_INVALID_HID;
-    closer close_ = nullptr;
-};
-
-// While alive, HDF5 prints nothing to stderr; the previous setting comes back afterwards.
-class h5_quiet {
-public:
-    h5_quiet();
-    ~h5_quiet();
-    h5_quiet(const h5_quiet&) = delete;
-    h5_quiet& operator=(const h5_quiet&) = delete;
-
-private:
-    H5E_auto2_t saved_function_ = nullptr;
-    void* saved_data_ = nullptr;
-};
-
-// The innermost message on HDF5's error stack, as " (message)", or "" when the stack is empty.
-// Call it right after the failing HDF5 call.
-std::string h5_reason();
+// The shared owned id, quiet guard and reason helper (src/core/h5_handle.hpp).
+using h5_id = h5_detail::h5_handle;
+using h5_detail::h5_quiet;
+using h5_detail::h5_reason;
 
 hid_t h5_memory_type(dtype t);  // H5T_NATIVE_*
 hid_t h5_file_type(dtype t);    // little-endian standard types, as numpy / h5py write them

@@ -2,22 +2,7 @@
 
 namespace znn::netfile_detail {
 
-h5_quiet::h5_quiet()
-{
-    H5Eget_auto2(H5E_DEFAULT, &saved_function_, &saved_data_);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-}
-
-h5_quiet::~h5_quiet() { H5Eset_auto2(H5E_DEFAULT, saved_function_, saved_data_); }
-
 namespace {
-herr_t keep_innermost(unsigned n, const H5E_error2_t* err, void* client)
-{
-    // Walking upward, entry 0 is the innermost error: the most specific description.
-    if (n == 0 && err && err->desc) *static_cast<std::string*>(client) = err->desc;
-    return 0;
-}
-
 H5I_type_t link_type(hid_t parent, const char* name)
 {
     if (H5Lexists(parent, name, H5P_DEFAULT) <= 0) return H5I_BADID;
@@ -26,13 +11,6 @@ H5I_type_t link_type(hid_t parent, const char* name)
     return H5Iget_type(object.get());
 }
 }  // namespace
-
-std::string h5_reason()
-{
-    std::string text;
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost, &text);
-    return text.empty() ? text : " (" + text + ")";
-}
 
 bool has_group(hid_t parent, const char* name) { return link_type(parent, name) == H5I_GROUP; }
 
