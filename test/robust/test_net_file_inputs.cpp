@@ -9,6 +9,7 @@
 #include <hdf5.h>
 
 #include <algorithm>
+#include <functional>
 
 using namespace znn::robust;
 
@@ -78,6 +79,7 @@ one_case net_case(std::string label, std::string bytes, const std::string& path)
         load(path);
     };
     c.input = std::move(bytes);
+    c.through_hdf5 = true;
     return c;
 }
 
@@ -203,13 +205,10 @@ TEST_CASE("robust: network files with odd datasets and attributes", "[robust][ne
 {
     scratch_folder work;
     const std::string path = work.file("crafted.h5");
-    case_log log("load_net_file");
-    auto check = [&](const std::string& label, auto&& add) {
-        {
-            crafted_net net(path);
-            add(net);
-        }
-        log.run(label, [&] { load(path); });
+    // Each file is made and read in a child (contained.hpp): libhdf5 leaks on some of these errors.
+    std::vector<std::pair<std::string, std::function<void(crafted_net&)>>> files;
+    auto check = [&](const std::string& label, std::function<void(crafted_net&)> add) {
+        files.emplace_back(label, std::move(add));
     };
     constexpr hsize_t huge = hsize_t(1) << 40;
     check("filters of 2^40 x 2^40 x 1 x 1 x 1 (chunked, unwritten)", [&](crafted_net& n) {
@@ -360,5 +359,16 @@ TEST_CASE("robust: network files with odd datasets and attributes", "[robust][ne
         attribute(n.file(), "znn_text", H5T_IEEE_F64LE, {});
     });
     check("a layer group holding nothing", [](crafted_net&) {});
-    CHECK(log.rejected() > 0);
+    const contained_summary s = run_contained("load_net_file", files.size(), [&](std::size_t i) {
+        const auto& [label, add] = files[i];
+        return one_case{label, "", [&add, &path] {
+                            {
+                                crafted_net net(path);
+                                add(net);
+                            }
+                            load(path);
+                        },
+                        true};
+    });
+    CHECK(s.rejected > 0);
 }

@@ -9,6 +9,7 @@
 #include <hdf5.h>
 
 #include <algorithm>
+#include <functional>
 
 using namespace znn::robust;
 
@@ -39,6 +40,19 @@ std::string extension_of(const std::string& name)
 
 constexpr int readers_per_file = 3;  // read_stack, stack_info, h5_box_reader (h5 only: a no-op for tif)
 
+// Reader 0: read_stack, 1: stack_info, 2: h5_box_reader on the whole dataset.
+void read_with(std::size_t reader, const std::string& path)
+{
+    if (reader == 1) {
+        (void)znn::stack_info(path);
+    } else if (reader == 2) {
+        znn::h5_box_reader box(path);
+        (void)box.read_box({0, 0, 0}, box.shape());
+    } else {
+        (void)znn::read_stack(path);
+    }
+}
+
 // Case k of a batch over files: file k / 3 is written to `path` and read by reader k % 3.
 one_case stack_case(const std::string& label, std::string bytes, const std::string& path, std::size_t k)
 {
@@ -48,16 +62,10 @@ one_case stack_case(const std::string& label, std::string bytes, const std::stri
     c.action = [bytes, path, reader] {
         if (reader == 2 && !path.ends_with(".h5")) return;
         write_bytes(path, bytes);
-        if (reader == 1) {
-            (void)znn::stack_info(path);
-        } else if (reader == 2) {
-            znn::h5_box_reader box(path);
-            (void)box.read_box({0, 0, 0}, box.shape());
-        } else {
-            (void)znn::read_stack(path);
-        }
+        read_with(reader, path);
     };
     c.input = std::move(bytes);
+    c.through_hdf5 = path.ends_with(".h5");
     return c;
 }
 
@@ -76,7 +84,7 @@ TEST_CASE("robust: every prefix of small tif and h5 files", "[robust][stack]")
         const std::size_t f = static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), n) - starts.begin()) - 1;
         const std::size_t length = std::min((n - starts[f]) * prefix_step, files[f].bytes.size());
         // A cut h5 file fails in H5Fopen, the same for the three readers: the box reader (slot 2, a
-        // no-op for tif) reads the whole file only, which halves the cost of the h5 cases.
+        // no-op for tif) reads the whole file only, which saves a third of the h5 cases.
         if (k % readers_per_file == 2 && length < files[f].bytes.size()) return one_case{"", "", [] {}};
         return stack_case(files[f].name + " cut to " + std::to_string(length) + " bytes", files[f].bytes.substr(0, length),
                           work.file("cut" + extension_of(files[f].name)), k);
@@ -173,12 +181,10 @@ void write_h5_dataset(const std::string& path, hid_t type, const std::vector<hsi
 TEST_CASE("robust: h5 datasets of odd shapes and types", "[robust][stack]")
 {
     scratch_folder work;
-    stack_readers readers;
     const std::string path = work.file("odd.h5");
-    auto check = [&](const std::string& label, auto&& make) {
-        make();
-        readers.run(label, path, "");
-    };
+    // Each file is made and read in a child (contained.hpp): libhdf5 leaks on some of these errors.
+    std::vector<std::pair<std::string, std::function<void()>>> files;
+    auto check = [&](const std::string& label, std::function<void()> make) { files.emplace_back(label, std::move(make)); };
     constexpr hsize_t huge = hsize_t(1) << 40;
     check("a chunked [2^40, 2^40, 2^40] uint8 dataset", [&] { write_h5_dataset(path, H5T_STD_U8LE, {huge, huge, huge}, true); });
     check("a chunked [2^20, 2^20, 2^20] float64 dataset",
@@ -239,5 +245,16 @@ TEST_CASE("robust: h5 datasets of odd shapes and types", "[robust][stack]")
         H5Fclose(file);
     });
     check("an empty file with an h5 signature only", [&] { write_bytes(path, "\x89HDF\r\n\x1a\n"); });
-    CHECK(readers.accepted() > 0);  // the empty and the odd-but-numeric datasets read
+    const contained_summary s = run_contained("stack readers", files.size() * readers_per_file, [&](std::size_t k) {
+        const auto reader = k % readers_per_file;
+        const auto& [label, make] = files[k / readers_per_file];
+        return one_case{label + (reader == 0 ? " (read_stack)" : reader == 1 ? " (stack_info)" : " (h5_box_reader)"), "",
+                        [&make, &path, reader] {
+                            make();
+                            read_with(reader, path);
+                        },
+                        true};
+    });
+    CHECK(s.accepted > 0);  // the empty and the odd-but-numeric datasets read
+    CHECK(s.rejected > 0);
 }

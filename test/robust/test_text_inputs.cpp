@@ -99,9 +99,10 @@ TEST_CASE("robust: random mutations of the good text files", "[robust][text]")
         const std::string s = mutate.mutate_text(spec);
         data.run(label + " of " + spec_file, s, [&] { read_data_spec_file(path, s); });
     }
-    // The mutations are small: some still read, most do not.
+    // The mutations are small: some still read, most do not (with the full count of cases; a sanitizer
+    // build runs a tenth of them, too few to be sure of an accepted one).
     for (const case_log* log : {&net, &config, &data}) {
-        CHECK(log->accepted() > 0);
+        if (sanitizer_divisor == 1) CHECK(log->accepted() > 0);
         CHECK(log->rejected() > 0);
     }
 }
