@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace znn {
@@ -78,6 +79,7 @@ private:
     std::vector<graph_node> nodes_;
     std::vector<graph_edge> edges_;
     std::vector<int> order_, inputs_, outputs_;
+    std::unordered_map<std::string, int> node_index_, edge_index_;  // name -> index (files with 10^5 blocks)
 };
 
 }  // namespace znn

@@ -28,11 +28,13 @@ net_graph::net_graph(net_spec spec) : spec_(std::move(spec))
     for (std::size_t i = 0; i < spec_.nodes.size(); ++i) {
         nodes_[i].index = static_cast<int>(i);
         nodes_[i].spec = &spec_.nodes[i];
+        node_index_.emplace(spec_.nodes[i].name, static_cast<int>(i));
     }
     edges_.resize(spec_.edges.size());
     for (std::size_t i = 0; i < spec_.edges.size(); ++i) {
         edges_[i].index = static_cast<int>(i);
         edges_[i].spec = &spec_.edges[i];
+        edge_index_.emplace(spec_.edges[i].name, static_cast<int>(i));
     }
     if (nodes_.empty()) fail(0, "the network has no nodes");
     link_edges();
@@ -54,16 +56,14 @@ int net_graph::edge_line(const edge_spec& e, const std::string& key) const
 
 int net_graph::find_node(const std::string& name) const
 {
-    for (const auto& n : nodes_)
-        if (n.name() == name) return n.index;
-    return -1;
+    auto it = node_index_.find(name);
+    return it == node_index_.end() ? -1 : it->second;
 }
 
 int net_graph::find_edge(const std::string& name) const
 {
-    for (const auto& e : edges_)
-        if (e.name() == name) return e.index;
-    return -1;
+    auto it = edge_index_.find(name);
+    return it == edge_index_.end() ? -1 : it->second;
 }
 
 void net_graph::link_edges()
