@@ -179,6 +179,7 @@ public:
 
 private:
     void check_spectrum(const spectrum<T>& s) const;
+    void reset(spectrum<T>& out) const;
     void execute_forward(spectrum<T>& s) const;
     void execute_inverse(spectrum<T>& s) const;
 

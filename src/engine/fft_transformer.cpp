@@ -56,6 +56,14 @@ void fft_transformer<T>::execute_inverse(spectrum<T>& s) const
                      reinterpret_cast<typename api::complex*>(s.data()), reinterpret_cast<T*>(s.data()));
 }
 
+// A zero spectrum of this shape in `out`, reusing its buffer when the shape already fits.
+template <class T>
+void fft_transformer<T>::reset(spectrum<T>& out) const
+{
+    if (out.real_shape() != shape_) out = spectrum<T>(shape_);
+    else out.zero();
+}
+
 template <class T>
 spectrum<T> fft_transformer<T>::forward(const volume<T>& image, vec3 offset) const
 {
@@ -69,10 +77,7 @@ void fft_transformer<T>::forward(const volume<T>& image, vec3 offset, spectrum<T
 {
     const vec3 I = image.shape();
     require_inside(offset, I, shape_, "image");
-    if (out.real_shape() != shape_)
-        out = spectrum<T>(shape_);
-    else
-        out.zero();
+    reset(out);
     T* real = reinterpret_cast<T*>(out.data());
     const std::int64_t row = padded_row(shape_);
     for (std::int64_t z = 0; z < I.z; ++z)
@@ -95,10 +100,7 @@ void fft_transformer<T>::forward_dilated_kernel(const volume<T>& kernel, vec3 sp
     const vec3 K = kernel.shape();
     if (!sparsity.all_positive()) throw std::invalid_argument("fft_transformer: sparsity " + sparsity.dims());
     require_inside({0, 0, 0}, (K - 1) * sparsity + 1, shape_, "dilated kernel");
-    if (out.real_shape() != shape_)
-        out = spectrum<T>(shape_);
-    else
-        out.zero();
+    reset(out);
     T* real = reinterpret_cast<T*>(out.data());
     const std::int64_t row = padded_row(shape_);
     for (std::int64_t z = 0; z < K.z; ++z)

@@ -1,20 +1,14 @@
 // is_auto_crop and is_bd_mirror helpers against hand-made examples.
 #include "znn/crop_mirror.hpp"
 
+#include "volume_fixtures.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace znn;
 
 namespace {
-template <class T>
-volume<T> filled(vec3 shape, std::initializer_list<double> values)
-{
-    volume<T> v(shape);
-    std::size_t i = 0;
-    for (double x : values) v[i++] = static_cast<T>(x);
-    REQUIRE(i == v.size());
-    return v;
-}
+using testing::filled;
 
 template <class T>
 void require_values(const volume<T>& v, vec3 shape, std::initializer_list<double> expected)

@@ -2,20 +2,14 @@
 #include "znn/error.hpp"
 #include "znn/labels.hpp"
 
+#include "volume_fixtures.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace znn;
 
 namespace {
-template <class T>
-volume<T> filled(vec3 shape, std::initializer_list<double> values)
-{
-    volume<T> v(shape);
-    std::size_t i = 0;
-    for (double x : values) v[i++] = static_cast<T>(x);
-    REQUIRE(i == v.size());
-    return v;
-}
+using testing::filled;
 
 template <class T>
 void require_values(const volume<T>& v, std::initializer_list<double> expected)

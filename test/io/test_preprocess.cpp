@@ -2,6 +2,8 @@
 #include "znn/error.hpp"
 #include "znn/preprocess.hpp"
 
+#include "volume_fixtures.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -9,15 +11,7 @@
 using namespace znn;
 
 namespace {
-template <class T>
-volume<T> filled(vec3 shape, std::initializer_list<double> values)
-{
-    volume<T> v(shape);
-    std::size_t i = 0;
-    for (double x : values) v[i++] = static_cast<T>(x);
-    REQUIRE(i == v.size());
-    return v;
-}
+using testing::filled;
 }  // namespace
 
 TEMPLATE_TEST_CASE("standard2D normalises each slice with the population std", "[io][preprocess]", float, double)
