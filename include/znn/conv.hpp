@@ -71,6 +71,19 @@ template <class T>
 void conv_backward_input_maps(std::span<const volume<T>* const> grad_out, std::span<const volume<T>* const> kernels,
                               vec3 sparsity, std::span<volume<T>* const> grad_in);
 
+// The gradient to the inputs reads the output gradients with (K-1)·s zeros around them in y and x.
+// A backward pass that splits a layer into tasks pads each output gradient once and hands the padded
+// maps to every task: pad_for_backward_input writes `padded` (resized only when its shape changes, so
+// a buffer kept across passes costs no allocation), and conv_backward_input_padded_maps is
+// conv_backward_input_maps on such maps.
+template <class T>
+void pad_for_backward_input(const volume<T>& grad_out, vec3 kernel, vec3 sparsity, volume<T>& padded);
+
+template <class T>
+void conv_backward_input_padded_maps(std::span<const volume<T>* const> padded_grad_out,
+                                     std::span<const volume<T>* const> kernels, vec3 sparsity,
+                                     std::span<volume<T>* const> grad_in);
+
 // *grad_kernels[i·n + j] += dE/dkernel(i, j), given in[i] and grad_out[j]
 template <class T>
 void conv_backward_kernel_maps(std::span<const volume<T>* const> in, std::span<const volume<T>* const> grad_out,

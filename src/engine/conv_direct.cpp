@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <span>
 #include <stdexcept>
@@ -120,13 +121,32 @@ void conv_forward_maps_with(simd::isa isa, cptrs<T> in, cptrs<T> kernels, vec3 s
 }
 
 template <class T>
+void conv_backward_input_padded_maps_with(simd::isa isa, cptrs<T> padded_grad_out, cptrs<T> kernels, vec3 sparsity,
+                                          ptrs<T> grad_in)
+{
+    const vec3 I = common_shape(grad_in, "input gradients");
+    const vec3 K = check_kernels(grad_in.size(), padded_grad_out.size(), kernels, sparsity);
+    const vec3 P = (K - 1) * sparsity;
+    const vec3 padded = common_shape(padded_grad_out, "padded output gradients");
+    const vec3 G{padded.z, padded.y - 2 * P.y, padded.x - 2 * P.x};
+    require(G, conv_output_shape(I, K, sparsity), "output gradient (inside its padding)");
+    ZNN_DISPATCH(isa, backward_input, padded_grad_out, G, kernels, sparsity, grad_in)
+}
+
+template <class T>
 void conv_backward_input_maps_with(simd::isa isa, cptrs<T> grad_out, cptrs<T> kernels, vec3 sparsity,
                                    ptrs<T> grad_in)
 {
     const vec3 I = common_shape(grad_in, "input gradients");
     const vec3 K = check_kernels(grad_in.size(), grad_out.size(), kernels, sparsity);
     require(common_shape(grad_out, "output gradients"), conv_output_shape(I, K, sparsity), "output gradient");
-    ZNN_DISPATCH(isa, backward_input, grad_out, kernels, sparsity, grad_in)
+    std::vector<volume<T>> padded(grad_out.size());
+    std::vector<const volume<T>*> pointers(grad_out.size());
+    for (std::size_t j = 0; j < grad_out.size(); ++j) {
+        pad_for_backward_input(*grad_out[j], K, sparsity, padded[j]);
+        pointers[j] = &padded[j];
+    }
+    conv_backward_input_padded_maps_with<T>(isa, pointers, kernels, sparsity, grad_in);
 }
 
 template <class T>
@@ -202,6 +222,33 @@ void conv_backward_input_maps(cptrs<T> grad_out, cptrs<T> kernels, vec3 sparsity
 }
 
 template <class T>
+void pad_for_backward_input(const volume<T>& grad_out, vec3 kernel, vec3 sparsity, volume<T>& padded)
+{
+    if (!kernel.all_positive() || !sparsity.all_positive())
+        fail("kernel " + kernel.dims() + " and sparsity " + sparsity.dims() + " must be positive");
+    const vec3 G = grad_out.shape(), P = (kernel - 1) * sparsity;
+    const std::int64_t W = G.x + 2 * P.x, H = G.y + 2 * P.y;
+    if (padded.shape() != vec3{G.z, H, W}) padded = volume<T>({G.z, H, W});
+    for (std::int64_t z = 0; z < G.z; ++z) {
+        T* plane = &padded(z, 0, 0);
+        std::fill_n(plane, P.y * W, T(0));
+        for (std::int64_t y = 0; y < G.y; ++y) {
+            T* dst = plane + (P.y + y) * W;
+            std::fill_n(dst, P.x, T(0));
+            std::copy_n(&grad_out(z, y, 0), G.x, dst + P.x);
+            std::fill_n(dst + P.x + G.x, P.x, T(0));
+        }
+        std::fill_n(plane + (P.y + G.y) * W, P.y * W, T(0));
+    }
+}
+
+template <class T>
+void conv_backward_input_padded_maps(cptrs<T> padded_grad_out, cptrs<T> kernels, vec3 sparsity, ptrs<T> grad_in)
+{
+    detail::conv_backward_input_padded_maps_with(simd::best_isa(), padded_grad_out, kernels, sparsity, grad_in);
+}
+
+template <class T>
 void conv_backward_kernel_maps(cptrs<T> in, cptrs<T> grad_out, vec3 sparsity, ptrs<T> grad_kernels)
 {
     detail::conv_backward_kernel_maps_with(simd::best_isa(), in, grad_out, sparsity, grad_kernels);
@@ -221,6 +268,9 @@ void conv_backward_kernel_maps(cptrs<T> in, cptrs<T> grad_out, vec3 sparsity, pt
     template void conv_backward_kernel<T>(const volume<T>&, const volume<T>&, vec3, volume<T>&);                    \
     template void conv_forward_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>);                                          \
     template void conv_backward_input_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>);                                   \
+    template void pad_for_backward_input<T>(const volume<T>&, vec3, vec3, volume<T>&);                              \
+    template void conv_backward_input_padded_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>);                            \
+    template void detail::conv_backward_input_padded_maps_with<T>(simd::isa, cptrs<T>, cptrs<T>, vec3, ptrs<T>);    \
     template void conv_backward_kernel_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>);
 ZNN_INSTANTIATE(float)
 ZNN_INSTANTIATE(double)

@@ -28,6 +28,10 @@ void conv_backward_input_maps_with(simd::isa isa, std::span<const volume<T>* con
                                    std::span<const volume<T>* const> kernels, vec3 sparsity,
                                    std::span<volume<T>* const> grad_in);
 template <class T>
+void conv_backward_input_padded_maps_with(simd::isa isa, std::span<const volume<T>* const> padded_grad_out,
+                                          std::span<const volume<T>* const> kernels, vec3 sparsity,
+                                          std::span<volume<T>* const> grad_in);
+template <class T>
 void conv_backward_kernel_maps_with(simd::isa isa, std::span<const volume<T>* const> in,
                                     std::span<const volume<T>* const> grad_out, vec3 sparsity,
                                     std::span<volume<T>* const> grad_kernels);

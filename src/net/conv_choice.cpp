@@ -58,12 +58,14 @@ edge_costs estimate(network_state<T>& s, int e)
     volume<T> in = random_volume<T>(in_shape, rng), kernel = random_volume<T>(edge.spec->size, rng);
     volume<T> out(out_shape);
 
-    // Direct: one output map from all m input maps with the layer form the executor uses (the same
-    // input and kernel stand in for every map: the cost does not depend on the values).
-    std::vector<const volume<T>*> inputs(static_cast<std::size_t>(m), &in), kernels(static_cast<std::size_t>(m), &kernel);
-    volume<T>* target = &out;
-    double t_direct = seconds_per_call(
-        [&] { conv_forward_maps<T>(inputs, kernels, src.sparsity, std::span<volume<T>* const>(&target, 1)); });
+    // Direct: one group of output maps from all m input maps, the task of the executor (the same input,
+    // kernel and output stand in for every map: the cost does not depend on the values).
+    const int group = s.map_group(static_cast<int>(n));
+    std::vector<const volume<T>*> inputs(static_cast<std::size_t>(m), &in),
+        kernels(static_cast<std::size_t>(m) * group, &kernel);
+    std::vector<volume<T>*> targets(group, &out);
+    const double t_group = seconds_per_call([&] { conv_forward_maps<T>(inputs, kernels, src.sparsity, targets); });
+    const double t_direct = t_group / group;  // per output map
 
     fft_transformer<T> tf(*s.plans, fft_size(in_shape));
     spectrum<T> image, filter, acc(tf.real_shape());

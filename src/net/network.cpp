@@ -51,6 +51,7 @@ void allocate_maps(network_state<T>& s)
     s.filter_grad.resize(edges.size());
     s.argmax.resize(edges.size());
     s.dropout_scale.resize(edges.size());
+    s.padded_grad.resize(edges.size());
     s.fft.assign(edges.size(), 0);
     for (const auto& e : edges) {
         const edge_spec& spec = *e.spec;

@@ -1,6 +1,6 @@
-// The backward pass of network<T> as a task graph: per (node, map) the gradient before the transfer
-// function, per FFT edge the transforms of the target's gradients, per (edge, target map) the filter
-// gradients.
+// The backward pass of network<T> as a task graph: per (node, group of maps) the gradient before the
+// transfer function, per FFT edge the transforms of the target's gradients, per (edge, group of target
+// maps) the filter gradients.
 #include "network_state.hpp"
 
 #include "znn/conv.hpp"
@@ -11,67 +11,84 @@ namespace znn {
 
 namespace {
 
+// The gradient of map j of node n through out-edge e, for every edge type except direct conv (done
+// per group of maps in compute_gradients).
 template <class T>
-void compute_gradient(network_state<T>& s, int n, int j)
+void add_edge_gradient(network_state<T>& s, int n, int e, int j)
+{
+    volume<T>& g = s.grad[n][j];
+    const graph_edge& edge = s.graph.edges()[e];
+    const edge_spec& spec = *edge.spec;
+    const graph_node& tgt = s.graph.nodes()[edge.to];
+    const maps<T>& gt = s.grad[tgt.index];
+
+    if (spec.type == "conv") {  // FFT
+        const int n_t = tgt.maps();
+        const fft_transformer<T>& tf = *s.transformer[n];
+        spectrum<T>& acc = scratch_spectrum<T>(tf.real_shape());
+        acc.zero();
+        for (int jj = 0; jj < n_t; ++jj)
+            multiply_accumulate_conj(acc, s.grad_spectra[e][jj], s.kernel_spectra[e][j * n_t + jj]);
+        tf.inverse_add(acc, vec3{0, 0, 0}, vec3::one(), g);
+    } else if (spec.type == "max_filter" || spec.type == "max_pool") {
+        max_backward(gt[j], s.argmax[e][j], g);
+    } else if (spec.type == "dropout") {
+        const volume<T>& scale = s.dropout_scale[e][j];
+        for (std::size_t v = 0; v < g.size(); ++v) g[v] += gt[j][v] * scale[v];
+    } else if (spec.type == "crop") {
+        const vec3 o = spec.offset, shape = gt[j].shape();
+        for (std::int64_t z = 0; z < shape.z; ++z)
+            for (std::int64_t y = 0; y < shape.y; ++y)
+                for (std::int64_t x = 0; x < shape.x; ++x) g(z + o.z, y + o.y, x + o.x) += gt[j](z, y, x);
+    } else if (spec.type == "maxout") {
+        const auto& in_edges = tgt.in_edges;
+        const auto position = static_cast<std::uint16_t>(std::find(in_edges.begin(), in_edges.end(), e) - in_edges.begin());
+        const volume<std::uint16_t>& winner = s.maxout_winner[tgt.index][j];
+        for (std::size_t v = 0; v < g.size(); ++v)
+            if (winner[v] == position) g[v] += gt[j][v];
+    } else {  // dummy
+        for (std::size_t v = 0; v < g.size(); ++v) g[v] += gt[j][v];
+    }
+}
+
+// Gradients of maps [j0, j1) of node n: every out-edge in order (a fixed summation order), direct conv
+// edges through the layer form for the whole group, then the transfer function's derivative.
+template <class T>
+void compute_gradients(network_state<T>& s, int n, int j0, int j1)
 {
     const graph_node& node = s.graph.nodes()[n];
-    volume<T>& g = s.grad[n][j];
-
-    if (node.out_edges.empty()) {
-        const auto& outs = s.graph.outputs();
-        std::size_t k = static_cast<std::size_t>(std::find(outs.begin(), outs.end(), n) - outs.begin());
-        const volume<T>& given = (*s.given_output_grads[k])[j];
-        std::copy(given.begin(), given.end(), g.begin());
-    } else {
-        g.fill(T(0));
+    for (int j = j0; j < j1; ++j) {
+        volume<T>& g = s.grad[n][j];
+        if (node.out_edges.empty()) {
+            const auto& outs = s.graph.outputs();
+            std::size_t k = static_cast<std::size_t>(std::find(outs.begin(), outs.end(), n) - outs.begin());
+            const volume<T>& given = (*s.given_output_grads[k])[j];
+            std::copy(given.begin(), given.end(), g.begin());
+        } else {
+            g.fill(T(0));
+        }
     }
 
     for (int e : node.out_edges) {
         const graph_edge& edge = s.graph.edges()[e];
-        const edge_spec& spec = *edge.spec;
-        const graph_node& tgt = s.graph.nodes()[edge.to];
-        const maps<T>& gt = s.grad[tgt.index];
-
-        if (spec.type == "conv") {
-            const int n_t = tgt.maps();
-            if (s.fft[e]) {
-                const fft_transformer<T>& tf = *s.transformer[n];
-                spectrum<T>& acc = scratch_spectrum<T>(tf.real_shape());
-                acc.zero();
-                for (int jj = 0; jj < n_t; ++jj)
-                    multiply_accumulate_conj(acc, s.grad_spectra[e][jj], s.kernel_spectra[e][j * n_t + jj]);
-                tf.inverse_add(acc, vec3{0, 0, 0}, vec3::one(), g);
-            } else {
-                // The layer form with one input map: kernel(0, jj) = filter (j, jj).
-                std::vector<const volume<T>*> grads(n_t), kernels(n_t);
-                for (int jj = 0; jj < n_t; ++jj) {
-                    grads[jj] = &gt[jj];
-                    kernels[jj] = &s.filter[e][j * n_t + jj];
-                }
-                volume<T>* target = &g;
-                conv_backward_input_maps<T>(grads, kernels, node.sparsity, std::span<volume<T>* const>(&target, 1));
+        if (edge.spec->type == "conv" && !s.fft[e]) {
+            // The layer form for the group: kernel(o, jj) = filter (j0 + o, jj).
+            const graph_node& tgt = s.graph.nodes()[edge.to];
+            const int n_t = tgt.maps(), count = j1 - j0;
+            std::vector<const volume<T>*> grads(n_t), kernels(static_cast<std::size_t>(count) * n_t);
+            std::vector<volume<T>*> targets(count);
+            for (int jj = 0; jj < n_t; ++jj) grads[jj] = &s.padded_grad[e][jj];
+            for (int o = 0; o < count; ++o) {
+                targets[o] = &s.grad[n][j0 + o];
+                for (int jj = 0; jj < n_t; ++jj) kernels[o * n_t + jj] = &s.filter[e][(j0 + o) * n_t + jj];
             }
-        } else if (spec.type == "max_filter" || spec.type == "max_pool") {
-            max_backward(gt[j], s.argmax[e][j], g);
-        } else if (spec.type == "dropout") {
-            const volume<T>& scale = s.dropout_scale[e][j];
-            for (std::size_t v = 0; v < g.size(); ++v) g[v] += gt[j][v] * scale[v];
-        } else if (spec.type == "crop") {
-            const vec3 o = spec.offset, shape = gt[j].shape();
-            for (std::int64_t z = 0; z < shape.z; ++z)
-                for (std::int64_t y = 0; y < shape.y; ++y)
-                    for (std::int64_t x = 0; x < shape.x; ++x) g(z + o.z, y + o.y, x + o.x) += gt[j](z, y, x);
-        } else if (spec.type == "maxout") {
-            const auto& in_edges = tgt.in_edges;
-            const auto position = static_cast<std::uint16_t>(std::find(in_edges.begin(), in_edges.end(), e) - in_edges.begin());
-            const volume<std::uint16_t>& winner = s.maxout_winner[tgt.index][j];
-            for (std::size_t v = 0; v < g.size(); ++v)
-                if (winner[v] == position) g[v] += gt[j][v];
-        } else {  // dummy
-            for (std::size_t v = 0; v < g.size(); ++v) g[v] += gt[j][v];
+            conv_backward_input_padded_maps<T>(grads, kernels, node.sparsity, targets);
+        } else {
+            for (int j = j0; j < j1; ++j) add_edge_gradient(s, n, e, j);
         }
     }
-    if (node.spec->type == "transfer") s.bias_grad[n][j] = transfer_backward(s.transfer[n], s.act[n][j], g);
+    if (node.spec->type == "transfer")
+        for (int j = j0; j < j1; ++j) s.bias_grad[n][j] = transfer_backward(s.transfer[n], s.act[n][j], s.grad[n][j]);
 }
 
 template <class T>
@@ -81,38 +98,39 @@ void transform_gradient(network_state<T>& s, int e, int j)
     s.transformer[edge.from]->forward(s.grad[edge.to][j], s.dilated_kernel(e) - 1, s.grad_spectra[e][j]);
 }
 
+// Filter gradients of edge e for the target maps [j0, j1).
 template <class T>
-void filter_gradient(network_state<T>& s, int e, int j)
+void filter_gradients(network_state<T>& s, int e, int j0, int j1)
 {
     const graph_edge& edge = s.graph.edges()[e];
     const graph_node& src = s.graph.nodes()[edge.from];
-    const int n_out = s.graph.nodes()[edge.to].maps();
+    const int m = src.maps(), n_out = s.graph.nodes()[edge.to].maps(), count = j1 - j0;
     if (!s.fft[e]) {
-        // The layer form with one output map: grad_kernel(i, 0) = gradient of filter (i, j).
-        std::vector<const volume<T>*> inputs(src.maps());
-        std::vector<volume<T>*> grads(src.maps());
-        for (int i = 0; i < src.maps(); ++i) {
+        // The layer form for the group: grad_kernel(i, o) = gradient of filter (i, j0 + o).
+        std::vector<const volume<T>*> inputs(m), grads(count);
+        std::vector<volume<T>*> kernel_grads(static_cast<std::size_t>(m) * count);
+        for (int o = 0; o < count; ++o) grads[o] = &s.grad[edge.to][j0 + o];
+        for (int i = 0; i < m; ++i) {
             inputs[i] = &s.act[src.index][i];
-            grads[i] = &s.filter_grad[e][i * n_out + j];
-            grads[i]->fill(T(0));
+            for (int o = 0; o < count; ++o) {
+                volume<T>& dw = s.filter_grad[e][i * n_out + j0 + o];
+                dw.fill(T(0));
+                kernel_grads[i * count + o] = &dw;
+            }
         }
-        const volume<T>* g = &s.grad[edge.to][j];
-        conv_backward_kernel_maps<T>(inputs, std::span<const volume<T>* const>(&g, 1), src.sparsity, grads);
+        conv_backward_kernel_maps<T>(inputs, grads, src.sparsity, kernel_grads);
         return;
     }
-    for (int i = 0; i < src.maps(); ++i) {
-        volume<T>& dw = s.filter_grad[e][i * n_out + j];
-        dw.fill(T(0));
-        if (s.fft[e]) {
+    for (int j = j0; j < j1; ++j)
+        for (int i = 0; i < m; ++i) {
+            volume<T>& dw = s.filter_grad[e][i * n_out + j];
+            dw.fill(T(0));
             const spectrum<T>& g = s.grad_spectra[e][j];
             spectrum<T>& acc = scratch_spectrum<T>(g.real_shape());
             std::copy_n(g.data(), g.size(), acc.data());
             multiply_conj_in_place(acc, s.image_spectra[src.index][i]);
             s.transformer[src.index]->inverse_add(acc, vec3{0, 0, 0}, src.sparsity, dw);
-        } else {
-            conv_backward_kernel(s.act[src.index][i], s.grad[edge.to][j], src.sparsity, dw);
         }
-    }
 }
 
 }  // namespace
@@ -126,7 +144,7 @@ void build_backward_tasks(network_state<T>& s)
     const auto& edges = s.graph.edges();
     const auto& order = s.graph.topological_order();
     std::vector<std::vector<task_graph::task_id>> grad_tasks(nodes.size());
-    std::vector<task_graph::task_id> grad_done(nodes.size()), spectra_ready(edges.size());
+    std::vector<task_graph::task_id> grad_done(nodes.size()), spectra_ready(edges.size()), padded_ready(edges.size());
     std::vector<std::vector<task_graph::task_id>> spectrum_tasks(edges.size());
     auto noop = [] {};
 
@@ -134,13 +152,18 @@ void build_backward_tasks(network_state<T>& s)
         const int n = order[pos];
         const graph_node& node = nodes[n];
         if (node.spec->type == "input") continue;
-        for (int j = 0; j < node.maps(); ++j) {
-            auto t = g.add([&s, n, j] { compute_gradient(s, n, j); }, pos);
-            for (int e : node.out_edges) g.depends(t, s.fft[e] ? spectra_ready[e] : grad_done[edges[e].to]);
-            grad_tasks[n].push_back(t);
+        const int group = s.map_group(node.maps());
+        for (int j0 = 0; j0 < node.maps(); j0 += group) {
+            const int j1 = std::min(node.maps(), j0 + group);
+            auto t = g.add([&s, n, j0, j1] { compute_gradients(s, n, j0, j1); }, pos);
+            for (int e : node.out_edges) {
+                const bool direct_conv = edges[e].type() == "conv" && !s.fft[e];
+                g.depends(t, s.fft[e] ? spectra_ready[e] : direct_conv ? padded_ready[e] : grad_done[edges[e].to]);
+            }
+            for (int j = j0; j < j1; ++j) grad_tasks[n].push_back(t);  // the task of each map
         }
         grad_done[n] = g.add(noop, pos);
-        for (auto t : grad_tasks[n]) g.depends(grad_done[n], t);
+        for (int j = 0; j < node.maps(); j += group) g.depends(grad_done[n], grad_tasks[n][j]);
 
         for (int e : node.in_edges) {
             if (edges[e].type() != "conv") continue;
@@ -152,11 +175,25 @@ void build_backward_tasks(network_state<T>& s)
                     g.depends(spectra_ready[e], t);
                     spectrum_tasks[e].push_back(t);
                 }
+            } else if (nodes[edges[e].from].spec->type != "input") {
+                // Each target gradient padded once for all the tasks that take the gradient to the source.
+                padded_ready[e] = g.add(noop, pos);
+                s.padded_grad[e].resize(node.maps());
+                for (int j = 0; j < node.maps(); ++j) {
+                    auto t = g.add([&s, e, j] {
+                        const graph_edge& edge = s.graph.edges()[e];
+                        pad_for_backward_input(s.grad[edge.to][j], edge.spec->size, s.source(e).sparsity,
+                                               s.padded_grad[e][j]);
+                    }, pos);
+                    g.depends(t, grad_tasks[n][j]);
+                    g.depends(padded_ready[e], t);
+                }
             }
             // Filter gradients have nothing waiting on them: lowest priority, they fill idle cores.
-            for (int j = 0; j < node.maps(); ++j) {
-                auto t = g.add([&s, e, j] { filter_gradient(s, e, j); }, -1);
-                g.depends(t, s.fft[e] ? spectrum_tasks[e][j] : grad_tasks[n][j]);
+            for (int j0 = 0; j0 < node.maps(); j0 += group) {
+                const int j1 = std::min(node.maps(), j0 + group);
+                auto t = g.add([&s, e, j0, j1] { filter_gradients(s, e, j0, j1); }, -1);
+                for (int j = j0; j < j1; ++j) g.depends(t, s.fft[e] ? spectrum_tasks[e][j] : grad_tasks[n][j]);
             }
         }
     }

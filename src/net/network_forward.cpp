@@ -1,8 +1,10 @@
-// The forward pass of network<T> as a task graph: one task per (node, map), one per image transform.
+// The forward pass of network<T> as a task graph: one task per (node, group of maps), one per image
+// transform.
 #include "network_state.hpp"
 
 #include "znn/conv.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <random>
 
@@ -42,72 +44,97 @@ void draw_dropout(network_state<T>& s, int edge, int map)
     }
 }
 
+// One map j of node n from all its in-edges except direct conv edges (done per group, see
+// compute_maps), then nothing else: the caller applies the transfer function.
 template <class T>
-void compute_map(network_state<T>& s, int n, int j)
+void add_edge_to_map(network_state<T>& s, int n, int k, int j)
 {
     const graph_node& node = s.graph.nodes()[n];
     volume<T>& out = s.act[n][j];
+    const int n_out = node.maps();
+    const int e = node.in_edges[k];
+    const graph_edge& edge = s.graph.edges()[e];
+    const edge_spec& spec = *edge.spec;
+    const graph_node& src = s.graph.nodes()[edge.from];
+    const maps<T>& x = s.act[src.index];
+
+    if (spec.type == "conv") {  // FFT: direct conv edges are done per group of maps
+        const fft_transformer<T>& tf = *s.transformer[src.index];
+        spectrum<T>& acc = scratch_spectrum<T>(tf.real_shape());
+        acc.zero();
+        for (int i = 0; i < src.maps(); ++i)
+            multiply_accumulate(acc, s.image_spectra[src.index][i], s.kernel_spectra[e][i * n_out + j]);
+        tf.inverse_add(acc, s.dilated_kernel(e) - 1, vec3::one(), out);
+    } else if (spec.type == "max_filter" || spec.type == "max_pool") {
+        thread_local volume<T> pooled;
+        if (spec.type == "max_filter") max_filter_forward(x[j], spec.size, src.sparsity, pooled, s.argmax[e][j]);
+        else max_pool_forward(x[j], spec.size, pooled, s.argmax[e][j]);
+        add_into(out, pooled);
+    } else if (spec.type == "dropout" && s.options.training) {
+        draw_dropout(s, e, j);
+        const volume<T>& scale = s.dropout_scale[e][j];
+        for (std::size_t v = 0; v < out.size(); ++v) out[v] += x[j][v] * scale[v];
+    } else if (spec.type == "crop") {
+        add_into(out, crop(x[j], spec.offset, out.shape()));
+    } else if (spec.type == "maxout") {
+        volume<std::uint16_t>& winner = s.maxout_winner[n][j];
+        for (std::size_t v = 0; v < out.size(); ++v)
+            if (x[j][v] > out[v]) {
+                out[v] = x[j][v];
+                winner[v] = static_cast<std::uint16_t>(k);
+            }
+    } else {  // dummy, and dropout outside training: identity
+        add_into(out, x[j]);
+    }
+}
+
+// Maps [j0, j1) of node n: every in-edge in order (a fixed summation order, whatever the threads),
+// direct conv edges through the layer form for the whole group, then the transfer function.
+template <class T>
+void compute_maps(network_state<T>& s, int n, int j0, int j1)
+{
+    const graph_node& node = s.graph.nodes()[n];
     const bool maxout = node.spec->type == "maxout";
     const int n_out = node.maps();
 
-    // The common single max_filter/max_pool input writes straight into the node's map.
+    // The common single max_filter/max_pool input writes straight into the node's maps.
     if (node.in_edges.size() == 1 && node.spec->type != "transfer") {
         const int e = node.in_edges[0];
         const edge_spec& spec = *s.graph.edges()[e].spec;
         const graph_node& src = s.graph.nodes()[s.graph.edges()[e].from];
-        if (spec.type == "max_filter") return max_filter_forward(s.act[src.index][j], spec.size, src.sparsity, out, s.argmax[e][j]);
-        if (spec.type == "max_pool") return max_pool_forward(s.act[src.index][j], spec.size, out, s.argmax[e][j]);
+        if (spec.type == "max_filter" || spec.type == "max_pool") {
+            for (int j = j0; j < j1; ++j) {
+                if (spec.type == "max_filter")
+                    max_filter_forward(s.act[src.index][j], spec.size, src.sparsity, s.act[n][j], s.argmax[e][j]);
+                else
+                    max_pool_forward(s.act[src.index][j], spec.size, s.act[n][j], s.argmax[e][j]);
+            }
+            return;
+        }
     }
-    out.fill(maxout ? -std::numeric_limits<T>::infinity() : T(0));
+    for (int j = j0; j < j1; ++j) s.act[n][j].fill(maxout ? -std::numeric_limits<T>::infinity() : T(0));
 
     for (std::size_t k = 0; k < node.in_edges.size(); ++k) {
         const int e = node.in_edges[k];
         const graph_edge& edge = s.graph.edges()[e];
-        const edge_spec& spec = *edge.spec;
-        const graph_node& src = s.graph.nodes()[edge.from];
-        const maps<T>& x = s.act[src.index];
-
-        if (spec.type == "conv") {
-            if (s.fft[e]) {
-                const fft_transformer<T>& tf = *s.transformer[src.index];
-                spectrum<T>& acc = scratch_spectrum<T>(tf.real_shape());
-                acc.zero();
-                for (int i = 0; i < src.maps(); ++i)
-                    multiply_accumulate(acc, s.image_spectra[src.index][i], s.kernel_spectra[e][i * n_out + j]);
-                tf.inverse_add(acc, s.dilated_kernel(e) - 1, vec3::one(), out);
-            } else {
-                // The layer form with one output map: kernel(i, 0) = filter (i, j).
-                std::vector<const volume<T>*> inputs(src.maps()), kernels(src.maps());
-                for (int i = 0; i < src.maps(); ++i) {
-                    inputs[i] = &x[i];
-                    kernels[i] = &s.filter[e][i * n_out + j];
-                }
-                volume<T>* target = &out;
-                conv_forward_maps<T>(inputs, kernels, src.sparsity, std::span<volume<T>* const>(&target, 1));
+        if (edge.spec->type == "conv" && !s.fft[e]) {
+            // The layer form for the group: kernel(i, o) = filter (i, j0 + o).
+            const graph_node& src = s.graph.nodes()[edge.from];
+            const int m = src.maps(), g = j1 - j0;
+            std::vector<const volume<T>*> inputs(m), kernels(static_cast<std::size_t>(m) * g);
+            std::vector<volume<T>*> targets(g);
+            for (int i = 0; i < m; ++i) {
+                inputs[i] = &s.act[src.index][i];
+                for (int o = 0; o < g; ++o) kernels[i * g + o] = &s.filter[e][i * n_out + j0 + o];
             }
-        } else if (spec.type == "max_filter" || spec.type == "max_pool") {
-            thread_local volume<T> pooled;
-            if (spec.type == "max_filter") max_filter_forward(x[j], spec.size, src.sparsity, pooled, s.argmax[e][j]);
-            else max_pool_forward(x[j], spec.size, pooled, s.argmax[e][j]);
-            add_into(out, pooled);
-        } else if (spec.type == "dropout" && s.options.training) {
-            draw_dropout(s, e, j);
-            const volume<T>& scale = s.dropout_scale[e][j];
-            for (std::size_t v = 0; v < out.size(); ++v) out[v] += x[j][v] * scale[v];
-        } else if (spec.type == "crop") {
-            add_into(out, crop(x[j], spec.offset, out.shape()));
-        } else if (spec.type == "maxout") {
-            volume<std::uint16_t>& winner = s.maxout_winner[n][j];
-            for (std::size_t v = 0; v < out.size(); ++v)
-                if (x[j][v] > out[v]) {
-                    out[v] = x[j][v];
-                    winner[v] = static_cast<std::uint16_t>(k);
-                }
-        } else {  // dummy, and dropout outside training: identity
-            add_into(out, x[j]);
+            for (int o = 0; o < g; ++o) targets[o] = &s.act[n][j0 + o];
+            conv_forward_maps<T>(inputs, kernels, src.sparsity, targets);
+        } else {
+            for (int j = j0; j < j1; ++j) add_edge_to_map(s, n, static_cast<int>(k), j);
         }
     }
-    if (node.spec->type == "transfer") transfer_forward(s.transfer[n], s.bias[n][j], out);
+    if (node.spec->type == "transfer")
+        for (int j = j0; j < j1; ++j) transfer_forward(s.transfer[n], s.bias[n][j], s.act[n][j]);
 }
 
 }  // namespace
@@ -143,17 +170,20 @@ void build_forward_tasks(network_state<T>& s)
         const int n = order[pos];
         const graph_node& node = nodes[n];
         if (node.spec->type != "input") {
-            for (int j = 0; j < node.maps(); ++j) {
-                auto t = g.add([&s, n, j] { compute_map(s, n, j); }, pos);
+            const int group = s.map_group(node.maps());
+            for (int j0 = 0; j0 < node.maps(); j0 += group) {
+                const int j1 = std::min(node.maps(), j0 + group);
+                auto t = g.add([&s, n, j0, j1] { compute_maps(s, n, j0, j1); }, pos);
                 for (int e : node.in_edges) {
                     int src = s.graph.edges()[e].from;
                     g.depends(t, s.fft[e] ? fft_ready[src] : done[src]);
                 }
-                map_tasks[n].push_back(t);
+                for (int j = j0; j < j1; ++j) map_tasks[n].push_back(t);  // the task of each map
             }
         }
         done[n] = g.add(noop, pos);
-        for (auto t : map_tasks[n]) g.depends(done[n], t);
+        for (std::size_t j = 0; j < map_tasks[n].size(); ++j)
+            if (j == 0 || map_tasks[n][j] != map_tasks[n][j - 1]) g.depends(done[n], map_tasks[n][j]);
 
         if (s.feeds_fft(n)) {
             fft_ready[n] = g.add(noop, pos);

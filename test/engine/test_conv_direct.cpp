@@ -159,10 +159,14 @@ TEMPLATE_TEST_CASE("layer-wise direct convolution matches sums of naive edges", 
         conv_case c;
         std::size_t m, n;
     };
-    // m and n cover full output blocks and every remainder (blocks of 4 for AVX-512, 2 otherwise).
+    // m and n cover full output blocks and every remainder (blocks of 4 for AVX-512, 2 otherwise). The
+    // last two have planes longer than the kernels' chunks of 2048 and 4096 positions, and more input
+    // maps than one group of rows (4), so chunk and group boundaries fall inside rows.
     const std::vector<layer_case> cases = {{{{1, 12, 40}, {1, 3, 3}, {1, 1, 1}}, 3, 5},
                                            {{{3, 9, 21}, {2, 2, 3}, {1, 2, 2}}, 5, 3},
-                                           {{{1, 7, 9}, {1, 2, 2}, {1, 3, 1}}, 2, 7}};
+                                           {{{1, 7, 9}, {1, 2, 2}, {1, 3, 1}}, 2, 7},
+                                           {{{2, 71, 83}, {2, 3, 4}, {1, 2, 3}}, 6, 5},
+                                           {{{1, 97, 61}, {1, 5, 2}, {1, 3, 7}}, 9, 2}};
     for (const auto& [c, m, n] : cases) {
         const vec3 out_shape = conv_output_shape(c.in, c.kernel, c.sparsity);
         std::vector<volume<T>> in, k, g;
@@ -200,6 +204,13 @@ TEMPLATE_TEST_CASE("layer-wise direct convolution matches sums of naive edges", 
             for (std::size_t i = 0; i < m; ++i) CHECK(relative_error(gi[i], ref_gi[i]) < tolerance<T>());
             for (std::size_t e = 0; e < m * n; ++e) CHECK(relative_error(gk[e], ref_gk[e]) < tolerance<T>());
         }
+        // The padded form the executor uses: the same input gradients from maps padded once.
+        std::vector<volume<T>> padded(n), gi(m, volume<T>(c.in));
+        for (std::size_t j = 0; j < n; ++j) pad_for_backward_input(g[j], c.kernel, c.sparsity, padded[j]);
+        conv_backward_input_padded_maps<T>(cp(padded), cp(k), c.sparsity, mp(gi));
+        for (std::size_t i = 0; i < m; ++i) CHECK(relative_error(gi[i], ref_gi[i]) < tolerance<T>());
+        CHECK_THROWS_AS(conv_backward_input_padded_maps<T>(cp(g), cp(k), c.sparsity, mp(gi)), std::invalid_argument);
+
         std::vector<volume<T>> out(n, volume<T>(out_shape));
         conv_forward_maps<T>(cp(in), cp(k), c.sparsity, mp(out));
         CHECK(relative_error(out[0], ref_out[0]) < tolerance<T>());
