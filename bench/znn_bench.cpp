@@ -18,7 +18,9 @@
 #include "znn/net_spec.hpp"
 #include "znn/network.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <iostream>
 #include <random>
@@ -79,10 +81,15 @@ int run(const bench_args& a)
     options.measure_fft_plans = a.measure_plans;
     if (a.verbose) options.log = &std::cerr;
 
-    // Mode optimize is checked as if every conv edge used FFT (its choice is only known once built).
+    // Mode fft is checked as if every conv edge used FFT; mode optimize as if none did, and the cap less
+    // the maps becomes its FFT memory budget (its choice respects it).
     std::vector<char> fft(graph.edges().size(), 0);
-    for (const auto& e : graph.edges()) fft[e.index] = e.type() == "conv" && a.mode != "direct";
-    if (!fits(a, estimate_memory(graph, graph.sizes_for_output(outsz), fft, options.training))) return 3;
+    for (const auto& e : graph.edges()) fft[e.index] = e.type() == "conv" && a.mode == "fft";
+    const memory_estimate before = estimate_memory(graph, graph.sizes_for_output(outsz), fft, options.training);
+    if (!fits(a, before)) return 3;
+    if (a.mode == "optimize" && a.memory_cap_gib > 0)
+        options.fft_memory_budget =
+            std::max<std::int64_t>(1, static_cast<std::int64_t>(a.memory_cap_gib * 1073741824.0) - before.total());
 
     auto t0 = std::chrono::steady_clock::now();
     network<float> net(graph, outsz, options, 1);

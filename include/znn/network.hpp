@@ -35,6 +35,11 @@ struct engine_options {
     // plans cost nothing in later runs. Setting it implies measure_fft_plans.
     std::string fft_wisdom;
     std::ostream* log = nullptr;         // where `optimize` reports its choices (nullptr: silent)
+    // Bytes the spectra of FFT edges chosen by `optimize` may take (filter spectra dominate: one per
+    // filter at the padded input size). Where FFT would be faster on more edges than fit, the edges
+    // with the most time saved per byte get it. 0: half the physical memory. Modes fft and direct
+    // ignore it.
+    std::int64_t fft_memory_budget = 0;
 };
 
 template <class T>

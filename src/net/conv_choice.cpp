@@ -1,15 +1,20 @@
 // conv mode `optimize`: per conv edge, time direct and FFT convolution on the edge's real shapes once,
-// when the network is built, and keep the faster for the whole run.
+// when the network is built, and keep the faster for the whole run, as far as the FFT spectra fit the
+// memory budget (engine_options::fft_memory_budget).
 #include "network_state.hpp"
 
 #include "znn/conv.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <iomanip>
 #include <ostream>
 #include <random>
 #include <span>
 #include <vector>
+
+#include <unistd.h>
 
 namespace znn {
 
@@ -43,7 +48,14 @@ volume<T> random_volume(vec3 shape, std::mt19937_64& rng)
 
 struct edge_costs {
     double direct, fft;
+    std::int64_t fft_bytes;  // spectra the edge holds when it uses FFT
 };
+
+std::int64_t default_fft_budget()
+{
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? static_cast<std::int64_t>(pages) * page / 2 : std::int64_t(8) << 30;
+}
 
 // Seconds per training iteration (forward, both backward products and the filter-transform refresh) or
 // per forward pass (filter transforms amortised over many tiles) of the whole edge, m x n filters.
@@ -78,11 +90,15 @@ edge_costs estimate(network_state<T>& s, int e)
         tf.inverse_add(scratch, s.dilated_kernel(e) - 1, vec3::one(), out);
     });
 
+    // Filter spectra, input spectra and (training) the output gradients' spectra.
+    const std::int64_t spectrum_bytes = static_cast<std::int64_t>(acc.shape().volume()) * 2 * sizeof(T);
+    const double spectra = m * n + m + (s.options.training ? n : 0);
+    const auto bytes = static_cast<std::int64_t>(spectra * static_cast<double>(spectrum_bytes));
     if (s.options.training) {
         return {3 * n * t_direct,
-                (m + n + m * n) * t_transform + 3 * m * n * t_multiply + (n + m + m * n) * t_inverse};
+                (m + n + m * n) * t_transform + 3 * m * n * t_multiply + (n + m + m * n) * t_inverse, bytes};
     }
-    return {n * t_direct, m * t_transform + m * n * t_multiply + n * t_inverse};
+    return {n * t_direct, m * t_transform + m * n * t_multiply + n * t_inverse, bytes};
 }
 
 }  // namespace
@@ -90,24 +106,57 @@ edge_costs estimate(network_state<T>& s, int e)
 template <class T>
 void choose_conv_methods(network_state<T>& s)
 {
+    const std::string& mode = s.options.conv_mode;
+    std::vector<int> timed;
+    std::vector<edge_costs> costs(s.graph.edges().size());
     for (const auto& edge : s.graph.edges()) {
         if (edge.type() != "conv") continue;
-        const std::string& mode = s.options.conv_mode;
         if (mode == "fft" || mode == "direct") {
             s.fft[edge.index] = mode == "fft";
             continue;
         }
-        edge_costs c = estimate(s, edge.index);
-        s.fft[edge.index] = c.fft < c.direct;
-        if (s.options.log) {
-            *s.options.log << "optimize: conv " << edge.name() << " (" << s.source(edge.index).maps() << "->"
-                           << s.target(edge.index).maps() << " maps, " << edge.spec->size.dims() << " filter, sparsity "
-                           << s.source(edge.index).sparsity.dims() << ", input " << s.sizes[edge.from].dims()
-                           << "): direct " << std::fixed << std::setprecision(2) << c.direct * 1e3 << " ms, fft "
-                           << c.fft * 1e3 << " ms -> " << (s.fft[edge.index] ? "fft" : "direct") << "\n"
-                           << std::defaultfloat;
+        costs[edge.index] = estimate(s, edge.index);
+        timed.push_back(edge.index);
+    }
+    if (timed.empty()) return;
+
+    // FFT where it is faster, within the memory budget: most seconds saved per byte first.
+    std::vector<int> faster;
+    for (int e : timed)
+        if (costs[e].fft < costs[e].direct) faster.push_back(e);
+    std::stable_sort(faster.begin(), faster.end(), [&](int a, int b) {
+        return (costs[a].direct - costs[a].fft) / static_cast<double>(costs[a].fft_bytes) >
+               (costs[b].direct - costs[b].fft) / static_cast<double>(costs[b].fft_bytes);
+    });
+    const std::int64_t budget = s.options.fft_memory_budget > 0 ? s.options.fft_memory_budget : default_fft_budget();
+    std::int64_t used = 0;
+    std::vector<char> over_budget(s.graph.edges().size(), 0);
+    for (int e : faster) {
+        if (used + costs[e].fft_bytes <= budget) {
+            s.fft[e] = 1;
+            used += costs[e].fft_bytes;
+        } else {
+            over_budget[e] = 1;
         }
     }
+
+    if (!s.options.log) return;
+    constexpr double mib = 1024.0 * 1024.0;
+    for (int e : timed) {
+        const graph_edge& edge = s.graph.edges()[e];
+        const edge_costs& c = costs[e];
+        *s.options.log << "optimize: conv " << edge.name() << " (" << s.source(e).maps() << "->" << s.target(e).maps()
+                       << " maps, " << edge.spec->size.dims() << " filter, sparsity " << s.source(e).sparsity.dims()
+                       << ", input " << s.sizes[edge.from].dims() << "): direct " << std::fixed << std::setprecision(2)
+                       << c.direct * 1e3 << " ms, fft " << c.fft * 1e3 << " ms, fft spectra "
+                       << std::setprecision(0) << c.fft_bytes / mib << " MiB -> " << (s.fft[e] ? "fft" : "direct")
+                       << (over_budget[e] ? " (fft is faster but over the memory budget)" : "") << "\n"
+                       << std::defaultfloat;
+    }
+    if (!faster.empty())
+        *s.options.log << "optimize: fft spectra " << std::fixed << std::setprecision(0) << used / mib << " MiB of a "
+                       << budget / mib << " MiB budget\n"
+                       << std::defaultfloat;
 }
 
 template void choose_conv_methods(network_state<float>&);
