@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdint>
+#include <sstream>
 
 using namespace znn;
 using namespace znn::testing;
@@ -168,4 +170,30 @@ TEST_CASE("dropout keeps about `ratio` of the voxels, scaled by 1/ratio, and is 
     network<double> fwd(*g, {4, 32, 32}, infer, 3);
     fwd.forward(in);
     for (double v : fwd.output()[0]) REQUIRE(v == 1.0);
+}
+
+TEST_CASE("optimize keeps FFT spectra within the memory budget")
+{
+    // A 7x7x7 filter on 16 -> 16 maps of 30^3: FFT is several times faster than direct convolution
+    // here, and its filter spectra alone take 16·16 spectra of 30x30x16 complex floats (30 MiB).
+    const std::string text = node("input", "input", 16) + conv("c1", "input", "output", "7,7,7") +
+                             transfer("output", "linear", 16);
+    auto g = graph_from(text);
+    std::ostringstream log;
+    engine_options opt;
+    opt.conv_mode = "optimize";
+    opt.training = false;
+    opt.threads = 1;
+    opt.log = &log;
+    opt.fft_memory_budget = 1 << 20;  // 1 MiB: too small for this edge
+    network<float> tight(*g, {24, 24, 24}, opt, 3);
+    CHECK_FALSE(tight.uses_fft(0));
+    CHECK_THAT(log.str(), Catch::Matchers::Contains("over the memory budget"));
+
+    std::ostringstream log2;
+    opt.log = &log2;
+    opt.fft_memory_budget = std::int64_t(4) << 30;
+    network<float> roomy(*g, {24, 24, 24}, opt, 3);
+    CHECK(roomy.uses_fft(0));
+    CHECK_THAT(log2.str(), Catch::Matchers::Contains("-> fft"));
 }
