@@ -96,6 +96,26 @@ vec3 check_kernels(std::size_t m, std::size_t n, cptrs<T> kernels, vec3 sparsity
     return K;
 }
 
+// dst = g with P.y rows of zeros above and below each plane and P.x zeros on both sides of each row
+// (G.z planes of (G.y + 2·P.y) x (G.x + 2·P.x) values).
+template <class T>
+void pad_rows(const volume<T>& g, vec3 P, T* dst)
+{
+    const vec3 G = g.shape();
+    const std::int64_t W = G.x + 2 * P.x, H = G.y + 2 * P.y;
+    for (std::int64_t z = 0; z < G.z; ++z) {
+        T* plane = dst + z * H * W;
+        std::fill_n(plane, P.y * W, T(0));
+        for (std::int64_t y = 0; y < G.y; ++y) {
+            T* row = plane + (P.y + y) * W;
+            std::fill_n(row, P.x, T(0));
+            std::copy_n(&g(z, y, 0), G.x, row + P.x);
+            std::fill_n(row + P.x + G.x, P.x, T(0));
+        }
+        std::fill_n(plane + (P.y + G.y) * W, P.y * W, T(0));
+    }
+}
+
 #if ZNN_X86_DISPATCH
 #define ZNN_DISPATCH(ISA, NAME, ...)                                      \
     switch (ISA) {                                                        \
@@ -127,10 +147,12 @@ void conv_backward_input_padded_maps_with(simd::isa isa, cptrs<T> padded_grad_ou
     const vec3 I = common_shape(grad_in, "input gradients");
     const vec3 K = check_kernels(grad_in.size(), padded_grad_out.size(), kernels, sparsity);
     const vec3 P = (K - 1) * sparsity;
-    const vec3 padded = common_shape(padded_grad_out, "padded output gradients");
-    const vec3 G{padded.z, padded.y - 2 * P.y, padded.x - 2 * P.x};
+    const vec3 Q = common_shape(padded_grad_out, "padded output gradients");
+    const vec3 G{Q.z, Q.y - 2 * P.y, Q.x - 2 * P.x};
     require(G, conv_output_shape(I, K, sparsity), "output gradient (inside its padding)");
-    ZNN_DISPATCH(isa, backward_input, padded_grad_out, G, kernels, sparsity, grad_in)
+    std::vector<const T*> padded(padded_grad_out.size());
+    for (std::size_t j = 0; j < padded.size(); ++j) padded[j] = padded_grad_out[j]->data();
+    ZNN_DISPATCH(isa, backward_input, padded, G, kernels, sparsity, grad_in)
 }
 
 template <class T>
@@ -139,14 +161,25 @@ void conv_backward_input_maps_with(simd::isa isa, cptrs<T> grad_out, cptrs<T> ke
 {
     const vec3 I = common_shape(grad_in, "input gradients");
     const vec3 K = check_kernels(grad_in.size(), grad_out.size(), kernels, sparsity);
-    require(common_shape(grad_out, "output gradients"), conv_output_shape(I, K, sparsity), "output gradient");
-    std::vector<volume<T>> padded(grad_out.size());
-    std::vector<const volume<T>*> pointers(grad_out.size());
-    for (std::size_t j = 0; j < grad_out.size(); ++j) {
-        pad_for_backward_input(*grad_out[j], K, sparsity, padded[j]);
-        pointers[j] = &padded[j];
+    const vec3 G = common_shape(grad_out, "output gradients");
+    require(G, conv_output_shape(I, K, sparsity), "output gradient");
+    // The padded gradients in one per-thread block that only grows: fresh memory per call costs page
+    // faults (the executor pads once per pass instead, see pad_for_backward_input).
+    const vec3 P = (K - 1) * sparsity;
+    const std::size_t per_map = static_cast<std::size_t>(G.z * (G.y + 2 * P.y) * (G.x + 2 * P.x));
+    thread_local std::unique_ptr<T[], detail::aligned_free> block;
+    thread_local std::size_t capacity = 0;
+    if (capacity < per_map * grad_out.size()) {
+        block.reset();
+        block.reset(detail::aligned_new<T>(per_map * grad_out.size()));
+        capacity = per_map * grad_out.size();
     }
-    conv_backward_input_padded_maps_with<T>(isa, pointers, kernels, sparsity, grad_in);
+    std::vector<const T*> padded(grad_out.size());
+    for (std::size_t j = 0; j < grad_out.size(); ++j) {
+        padded[j] = block.get() + j * per_map;
+        pad_rows(*grad_out[j], P, block.get() + j * per_map);
+    }
+    ZNN_DISPATCH(isa, backward_input, padded, G, kernels, sparsity, grad_in)
 }
 
 template <class T>
@@ -227,19 +260,9 @@ void pad_for_backward_input(const volume<T>& grad_out, vec3 kernel, vec3 sparsit
     if (!kernel.all_positive() || !sparsity.all_positive())
         fail("kernel " + kernel.dims() + " and sparsity " + sparsity.dims() + " must be positive");
     const vec3 G = grad_out.shape(), P = (kernel - 1) * sparsity;
-    const std::int64_t W = G.x + 2 * P.x, H = G.y + 2 * P.y;
-    if (padded.shape() != vec3{G.z, H, W}) padded = volume<T>({G.z, H, W});
-    for (std::int64_t z = 0; z < G.z; ++z) {
-        T* plane = &padded(z, 0, 0);
-        std::fill_n(plane, P.y * W, T(0));
-        for (std::int64_t y = 0; y < G.y; ++y) {
-            T* dst = plane + (P.y + y) * W;
-            std::fill_n(dst, P.x, T(0));
-            std::copy_n(&grad_out(z, y, 0), G.x, dst + P.x);
-            std::fill_n(dst + P.x + G.x, P.x, T(0));
-        }
-        std::fill_n(plane + (P.y + G.y) * W, P.y * W, T(0));
-    }
+    const vec3 shape{G.z, G.y + 2 * P.y, G.x + 2 * P.x};
+    if (padded.shape() != shape) padded = volume<T>(shape);
+    pad_rows(grad_out, P, padded.data());
 }
 
 template <class T>
