@@ -10,6 +10,7 @@
 #include "znn/transfer.hpp"
 #include "znn/volume.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -66,13 +67,16 @@ struct network_state {
     }
     const graph_node& source(int edge) const { return graph.nodes()[graph.edges()[edge].from]; }
     const graph_node& target(int edge) const { return graph.nodes()[graph.edges()[edge].to]; }
-    // Maps per task for a node of `maps` maps: up to 4 (the direct kernels block 4 output maps per
-    // pass over their inputs, 3-4x faster than one at a time), but never fewer tasks than threads.
+    // Maps per task for a node of `maps` maps: as many as possible up to 16, in the same number of tasks
+    // for every thread. The direct kernels read each chunk of their inputs once for all the output maps
+    // of a call, so larger groups mean less memory traffic (4 maps per register block was 3-4x faster
+    // than one; 16 per call keeps 3D layers of 80 maps compute-bound).
     int map_group(int maps) const
     {
-        for (int g = 4; g > 1; --g)
-            if ((maps + g - 1) / g >= pool.threads()) return g;
-        return 1;
+        constexpr int most = 16;
+        const int threads = std::max(1, pool.threads());
+        const int tasks_per_thread = std::max(1, (maps + most * threads - 1) / (most * threads));
+        return std::max(1, (maps + tasks_per_thread * threads - 1) / (tasks_per_thread * threads));
     }
     vec3 dilated_kernel(int edge) const
     {
