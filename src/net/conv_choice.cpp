@@ -57,10 +57,26 @@ std::int64_t default_fft_budget()
     return pages > 0 && page > 0 ? static_cast<std::int64_t>(pages) * page / 2 : std::int64_t(8) << 30;
 }
 
+// Bytes per second of reading a buffer far larger than the caches: what the FFT products get, since a
+// pass streams every filter spectrum (m·n of them, often GBs) once. Timing one product on one cached
+// spectrum made FFT look up to twice as fast as it ran.
+double streaming_bandwidth()
+{
+    std::vector<float> buffer(std::size_t(16) << 20, 1.0f);  // 64 MiB
+    volatile float sink = 0;
+    const double t = seconds_per_call([&] {
+        float sum[16] = {};
+        for (std::size_t i = 0; i < buffer.size(); i += 16)
+            for (int l = 0; l < 16; ++l) sum[l] += buffer[i + l];
+        sink = sink + sum[0] + sum[15];
+    });
+    return static_cast<double>(buffer.size() * sizeof(float)) / t;
+}
+
 // Seconds per training iteration (forward, both backward products and the filter-transform refresh) or
 // per forward pass (filter transforms amortised over many tiles) of the whole edge, m x n filters.
 template <class T>
-edge_costs estimate(network_state<T>& s, int e)
+edge_costs estimate(network_state<T>& s, int e, double bandwidth)
 {
     const graph_edge& edge = s.graph.edges()[e];
     const graph_node& src = s.graph.nodes()[edge.from];
@@ -70,11 +86,14 @@ edge_costs estimate(network_state<T>& s, int e)
     volume<T> in = random_volume<T>(in_shape, rng), kernel = random_volume<T>(edge.spec->size, rng);
     volume<T> out(out_shape);
 
-    // Direct: one group of output maps from all m input maps, the task of the executor (the same input,
-    // kernel and output stand in for every map: the cost does not depend on the values).
+    // Direct: one group of output maps from all m input maps, the task of the executor (a few distinct
+    // inputs stand in for the m, so that they do not all sit in L1; the values do not matter).
     const int group = s.map_group(static_cast<int>(n));
-    std::vector<const volume<T>*> inputs(static_cast<std::size_t>(m), &in),
+    std::vector<volume<T>> distinct(static_cast<std::size_t>(std::min(m, 8.0)) - 1, in);
+    std::vector<const volume<T>*> inputs(static_cast<std::size_t>(m)),
         kernels(static_cast<std::size_t>(m) * group, &kernel);
+    for (std::size_t i = 0; i < inputs.size(); ++i)
+        inputs[i] = i % (distinct.size() + 1) == 0 ? &in : &distinct[i % (distinct.size() + 1) - 1];
     std::vector<volume<T>*> targets(group, &out);
     const double t_group = seconds_per_call([&] { conv_forward_maps<T>(inputs, kernels, src.sparsity, targets); });
     const double t_direct = t_group / group;  // per output map
@@ -84,7 +103,10 @@ edge_costs estimate(network_state<T>& s, int e)
     tf.forward(in, vec3{0, 0, 0}, image);
     double t_transform = seconds_per_call([&] { tf.forward(in, vec3{0, 0, 0}, image); });
     tf.forward_dilated_kernel(kernel, src.sparsity, filter);
-    double t_multiply = seconds_per_call([&] { multiply_accumulate(acc, image, filter); });
+    // A pass reads each filter spectrum and an input spectrum per product, from memory.
+    const double spectrum_bytes_read = 2.0 * static_cast<double>(acc.shape().volume()) * 2 * sizeof(T);
+    const double t_multiply =
+        std::max(seconds_per_call([&] { multiply_accumulate(acc, image, filter); }), spectrum_bytes_read / bandwidth);
     double t_inverse = seconds_per_call([&] {
         spectrum<T> scratch = image;
         tf.inverse_add(scratch, s.dilated_kernel(e) - 1, vec3::one(), out);
@@ -109,13 +131,15 @@ void choose_conv_methods(network_state<T>& s)
     const std::string& mode = s.options.conv_mode;
     std::vector<int> timed;
     std::vector<edge_costs> costs(s.graph.edges().size());
+    double bandwidth = 0;  // measured when the first edge is timed
     for (const auto& edge : s.graph.edges()) {
         if (edge.type() != "conv") continue;
         if (mode == "fft" || mode == "direct") {
             s.fft[edge.index] = mode == "fft";
             continue;
         }
-        costs[edge.index] = estimate(s, edge.index);
+        if (bandwidth == 0) bandwidth = streaming_bandwidth();
+        costs[edge.index] = estimate(s, edge.index, bandwidth);
         timed.push_back(edge.index);
     }
     if (timed.empty()) return;
