@@ -2,7 +2,12 @@
 
 #include "znn/error.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <random>
 #include <system_error>
@@ -21,6 +26,17 @@ std::string temporary_name_for(const std::string& final_path)
     std::snprintf(suffix, sizeof suffix, ".part-%016llx", token);
     return final_path + suffix;
 }
+
+// fsync of a file (its data) or of a folder (its entries: that makes a rename in it durable).
+// 0 when it worked, else the errno.
+int flush_to_disk(const std::string& path, bool folder)
+{
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | (folder ? O_DIRECTORY : 0));
+    if (fd < 0) return errno;
+    const int error = ::fsync(fd) == 0 ? 0 : errno;
+    ::close(fd);
+    return error;
+}
 }  // namespace
 
 atomic_file::atomic_file(std::string final_path) : final_(std::move(final_path)), temp_(temporary_name_for(final_))
@@ -29,6 +45,7 @@ atomic_file::atomic_file(std::string final_path) : final_(std::move(final_path))
     std::error_code ec;
     if (!parent.empty() && !fs::is_directory(parent, ec))
         throw runtime_failure(final_ + ": cannot write: folder " + parent.string() + " does not exist");
+    if (fs::is_directory(final_, ec)) throw runtime_failure(final_ + ": cannot write: it is a folder");
 }
 
 atomic_file::~atomic_file()
@@ -41,10 +58,15 @@ atomic_file::~atomic_file()
 
 void atomic_file::commit()
 {
+    if (const int error = flush_to_disk(temp_, false))
+        throw runtime_failure(final_ + ": cannot flush the finished file to the disk: " + std::strerror(error));
     std::error_code ec;
     fs::rename(temp_, final_, ec);
     if (ec) throw runtime_failure(final_ + ": cannot move the finished file into place: " + ec.message());
     committed_ = true;
+    // Best effort: some file systems refuse fsync on a folder, and the file itself is already safe.
+    const fs::path parent = fs::path(final_).parent_path();
+    (void)flush_to_disk(parent.empty() ? std::string(".") : parent.string(), true);
 }
 
 }  // namespace znn::io_detail

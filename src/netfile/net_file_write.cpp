@@ -1,21 +1,15 @@
 // save_net_file: the original ZNN's layout (see layout.hpp), written under a temporary name in the
-// target's folder, synced, then renamed over the target.
+// target's folder, flushed to the disk, then renamed over the target (src/io/atomic_file.hpp).
 #include "znn/net_file.hpp"
 
 #include "znn/error.hpp"
 
+#include "../io/atomic_file.hpp"
 #include "filter_order.hpp"
 #include "h5_handle.hpp"
 #include "layout.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cstdio>
-#include <filesystem>
-#include <random>
 #include <set>
-#include <system_error>
 
 #ifndef ZNN_VERSION
 #define ZNN_VERSION "unknown"
@@ -26,49 +20,6 @@ namespace znn {
 namespace {
 
 using namespace netfile_detail;
-namespace fs = std::filesystem;
-
-// "<path>.tmp-<pid>-<random>": unique per process and per call, in the target's own folder so the final
-// rename never crosses file systems. Removed by the destructor unless committed.
-class temporary_file {
-public:
-    explicit temporary_file(const std::string& final_path) : path_(final_path + suffix()) {}
-    ~temporary_file()
-    {
-        if (!committed_) {
-            std::error_code ignored;
-            fs::remove(path_, ignored);
-        }
-    }
-    temporary_file(const temporary_file&) = delete;
-    temporary_file& operator=(const temporary_file&) = delete;
-
-    const std::string& path() const noexcept { return path_; }
-    void committed() noexcept { committed_ = true; }
-
-private:
-    static std::string suffix()
-    {
-        std::random_device entropy;
-        char text[64];
-        std::snprintf(text, sizeof text, ".tmp-%ld-%08x", static_cast<long>(::getpid()),
-                      static_cast<unsigned>(entropy()));
-        return text;
-    }
-    std::string path_;
-    bool committed_ = false;
-};
-
-// Flushes a file (or a folder, so that a rename inside it is durable) to the disk. Best effort for
-// folders: some file systems refuse fsync on them.
-bool sync_to_disk(const std::string& path, bool folder)
-{
-    const int fd = ::open(path.c_str(), folder ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
-    if (fd < 0) return folder;
-    const bool ok = ::fsync(fd) == 0 || folder;
-    ::close(fd);
-    return ok;
-}
 
 std::string shape_text(const std::vector<hsize_t>& dims)
 {
@@ -353,36 +304,24 @@ private:
 
 void save_net_file(const std::string& path, const net_file& net)
 {
-    const fs::path folder = fs::path(path).parent_path();
-    std::error_code ec;
-    if (!folder.empty() && !fs::is_directory(folder, ec))
-        throw runtime_failure(path + ": cannot save the network: the folder " + folder.string() + " does not exist");
-    if (fs::is_directory(path, ec)) throw runtime_failure(path + ": cannot save the network: it is a folder");
-
     const h5_quiet quiet;
-    temporary_file temporary(path);  // declared first: removed after the file handle below is closed
+    io_detail::atomic_file target(path);  // declared before the file: removed after the file is closed
     {
-        h5_handle file(H5Fcreate(temporary.path().c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+        // EXCL: never write into a file that someone else made under the same name.
+        h5_handle file(H5Fcreate(target.temp_path().c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
         if (!file.valid()) {
             const std::string reason = h5_reason();
             throw runtime_failure(path + ": cannot save the network: cannot create the temporary file " +
-                                  temporary.path() + reason);
+                                  target.temp_path() + reason);
         }
         net_writer(path, file.get()).write(net);
         if (!file.close()) {
             const std::string reason = h5_reason();
-            throw runtime_failure(path + ": cannot save the network: writing " + temporary.path() + " failed" +
+            throw runtime_failure(path + ": cannot save the network: writing " + target.temp_path() + " failed" +
                                   reason);
         }
     }
-    if (!sync_to_disk(temporary.path(), false))
-        throw runtime_failure(path + ": cannot save the network: cannot flush " + temporary.path() + " to the disk");
-    fs::rename(temporary.path(), path, ec);
-    if (ec)
-        throw runtime_failure(path + ": cannot save the network: cannot rename " + temporary.path() + " to it: " +
-                              ec.message());
-    temporary.committed();
-    sync_to_disk(folder.empty() ? std::string(".") : folder.string(), true);
+    target.commit();
 }
 
 }  // namespace znn
