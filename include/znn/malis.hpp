@@ -7,17 +7,18 @@
 //
 // The counts. Kruskal's algorithm builds the maximum spanning tree of the predicted affinities: edges
 // in decreasing affinity (ties: increasing voxel index, then increasing channel), union-find over the
-// voxels. When an edge joins two components A and B, every pair (u in A, v in B) with seg(u) > 0 and
-// seg(v) > 0 is added to that edge: to `splitter` when seg(u) == seg(v) (a pair that should be joined:
-// the positive pass, this edge should be 1), to `merger` when the labels differ (a pair that should be
-// apart: the negative pass, this edge should be 0). Voxels with label 0 (boundary) are in no pair.
+// voxels. When an edge joins two components A and B, every pair (u in A, v in B) with obj(u) > 0 and
+// obj(v) > 0 is added to that edge: to `splitter` when obj(u) == obj(v) (a pair that should be joined:
+// the positive pass, this edge should be 1), to `merger` when the objects differ (a pair that should be
+// apart: the negative pass, this edge should be 0). Boundary voxels (obj 0) are in no pair. obj is
+// the true partition of the patch, below.
 // The edge a pair is added to is the pair's maximin edge, so every pair of labelled voxels is counted
 // exactly once. Edges inside a component add nothing. (The original's zalis.hpp names them the same
 // way: merger = pairs of different segments, splitter = pairs of the same segment.)
 //
-// Normalisation (malis_norm_type), N = number of voxels with label > 0 in the patch:
+// Normalisation (malis_norm_type), N = number of non-boundary voxels of obj in the patch:
 //   none  the pair counts
-//   frac  "segment fractional": a pair (u, v) adds 1 / (|S(u)| |S(v)|), |S| = voxels of that label
+//   frac  "segment fractional": a pair (u, v) adds 1 / (|S(u)| |S(v)|), |S| = voxels of that object
 //         (the original meant this; its C++ frac branch added nothing, a bug not reproduced here)
 //   num   the counts / N
 //   pair  the counts / (N (N − 1))
@@ -28,11 +29,15 @@
 // edges of pairs are trained, each as often as it decides a pair. `malis_square_loss` gives instead
 // Turaga's loss with separate targets per pass.
 //
-// The segmentation. The original segments the true affinity graph (connected components of edges
-// with true affinity > 0.5; components of a single voxel are boundary, label 0): `segment_affinities`
-// does that, so compute_malis(pred, segment_affinities(target)) reproduces it. The segmentation of a
-// training patch (training_data.hpp) can be passed directly as well; then two parts of one object that
-// are not connected inside the patch still count as the same object.
+// The true partition (obj). The original segments the true affinity graph of the patch: connected
+// components of the edges with true affinity > 0.5; a component of a single voxel is boundary (0).
+// compute_malis takes the patch's segmentation ids and does the same: obj = segment_affinities of the
+// affinity targets of `segmentation` (labels.hpp: aff_c(v) = 1 when seg(v) = seg(v − e_c) > 0), so
+// two voxels are one object only when a path of same-id voxels joins them inside the patch. An object
+// that leaves the patch and comes back is two objects; so is one whose id was reused elsewhere. N, |S|
+// and the pair counts are those of obj. Passing segment_affinities(true affinity) as `segmentation`
+// gives the same result (components of components). No mask enters: the trainer applies the mask to
+// the gradient separately (see cost.hpp).
 #pragma once
 
 #include "znn/volume.hpp"
@@ -50,21 +55,22 @@ const char* malis_norm_name(malis_norm norm) noexcept;
 
 template <class T>
 struct malis_weights {
-    maps<T> merger;    // 3 maps: (normalised) pairs of different labels joined at this edge
-    maps<T> splitter;  // 3 maps: (normalised) pairs of the same label joined at this edge
+    maps<T> merger;    // 3 maps: (normalised) pairs of different objects joined at this edge
+    maps<T> splitter;  // 3 maps: (normalised) pairs of one object joined at this edge
     maps<T> weight;    // merger + splitter: the factor on the gradient
 
     std::int64_t labelled_voxels = 0;  // N
-    // Raw pair counts (not normalised) of pairs joined on the wrong side of 0.5: different labels joined
-    // at an affinity > 0.5, the same label joined at an affinity < 0.5.
+    // Raw pair counts (not normalised) of pairs joined on the wrong side of 0.5: different objects joined
+    // at an affinity > 0.5, one object joined at an affinity < 0.5.
     double false_merges = 0;
     double false_splits = 0;
     // (false_merges + false_splits) / (N (N − 1) / 2); 0 when N <= 1. The original's `re`.
     double rand_error = 0;
 };
 
-// affinity: 3 maps of one shape; segmentation: that shape. Throws input_error otherwise, and
-// runtime_failure for a NaN affinity.
+// affinity: 3 maps of one shape; segmentation: the patch's ids (0 = boundary), that shape; its true
+// partition is computed here (see above). Throws input_error otherwise, and runtime_failure for a NaN
+// affinity.
 template <class T>
 malis_weights<T> compute_malis(const maps<T>& affinity, const volume<std::uint64_t>& segmentation,
                                malis_norm norm = malis_norm::none);

@@ -1,7 +1,9 @@
-// MALIS weights by Kruskal's algorithm with per-component label counts (see include/znn/malis.hpp).
+// MALIS weights by Kruskal's algorithm with per-component label counts, on the connected components of the
+// true affinity graph (see include/znn/malis.hpp).
 #include "znn/malis.hpp"
 
 #include "znn/error.hpp"
+#include "znn/labels.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -32,9 +34,6 @@ const char* malis_norm_name(malis_norm norm) noexcept
 }
 
 namespace {
-
-// (dz, dy, dx) of e_c for c = 0 (x), 1 (y), 2 (z).
-constexpr std::int64_t step[3][3] = {{0, 0, 1}, {0, 1, 0}, {1, 0, 0}};
 
 template <class T>
 void check_affinity(const maps<T>& affinity, vec3 shape, const char* who)
@@ -89,12 +88,49 @@ struct edge {
 
 // Labels of one component: dense label id -> voxels; labelled = their sum; fraction = Σ count / |label|.
 struct component_labels {
-    std::unordered_map<std::uint32_t, std::int64_t> count;
+    std::unordered_map<std::uint64_t, std::int64_t> count;
     std::int64_t labelled = 0;
     double fraction = 0;
 };
 
 }  // namespace
+
+template <class T>
+volume<std::uint64_t> segment_affinities(const maps<T>& true_affinity, T threshold)
+{
+    if (true_affinity.empty()) throw input_error("segment_affinities: needs 3 affinity maps (x, y, z), got 0");
+    const vec3 s = true_affinity[0].shape();
+    check_affinity(true_affinity, s, "segment_affinities");
+    const std::size_t n = true_affinity[0].size();
+
+    disjoint_sets sets(n);
+    std::vector<std::size_t> size(n, 1);
+    for (std::int64_t z = 0; z < s.z; ++z)
+        for (std::int64_t y = 0; y < s.y; ++y)
+            for (std::int64_t x = 0; x < s.x; ++x) {
+                const std::size_t v = true_affinity[0].index(z, y, x);
+                const std::int64_t at[3] = {x, y, z};
+                for (int c = 0; c < 3; ++c) {
+                    if (at[c] == 0 || !(true_affinity[c][v] > threshold)) continue;
+                    const auto* d = detail::affinity_step[c];
+                    const std::size_t u = v - static_cast<std::size_t>((d[0] * s.y + d[1]) * s.x + d[2]);
+                    const std::size_t a = sets.find(v), b = sets.find(u);
+                    if (a == b) continue;
+                    const std::size_t joined = size[a] + size[b];
+                    size[sets.join(a, b)] = joined;
+                }
+            }
+
+    volume<std::uint64_t> seg(s, 0);
+    std::unordered_map<std::size_t, std::uint64_t> id_of_root;
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t root = sets.find(i);
+        if (size[root] < 2) continue;
+        auto [it, inserted] = id_of_root.try_emplace(root, id_of_root.size() + 1);
+        seg[i] = it->second;
+    }
+    return seg;
+}
 
 template <class T>
 malis_weights<T> compute_malis(const maps<T>& affinity, const volume<std::uint64_t>& segmentation, malis_norm norm)
@@ -111,17 +147,16 @@ malis_weights<T> compute_malis(const maps<T>& affinity, const volume<std::uint64
         return r;
     }
 
-    // Dense label ids (1..K; 0 stays boundary) and each label's size for frac.
-    std::unordered_map<std::uint64_t, std::uint32_t> dense_of;
-    std::vector<std::int64_t> label_size{0};
-    std::vector<std::uint32_t> dense(n, 0);
+    // The ground truth, as the original takes it: the connected components of the patch's true affinity
+    // graph (the training targets' own affinity rule, labels.hpp), not the ids. An object that leaves the
+    // patch and comes back is two objects here; a component of one voxel is boundary. Ids are 1..K.
+    const volume<std::uint64_t> dense = segment_affinities(make_labels<T>(segmentation, label_transform::affinity));
+    std::vector<std::int64_t> label_size{0};  // voxels of each component, for frac
     for (std::size_t i = 0; i < n; ++i) {
-        const std::uint64_t l = segmentation[i];
-        if (l == 0) continue;
-        auto [it, inserted] = dense_of.try_emplace(l, static_cast<std::uint32_t>(label_size.size()));
-        if (inserted) label_size.push_back(0);
-        dense[i] = it->second;
-        ++label_size[it->second];
+        const std::uint64_t id = dense[i];
+        if (id == 0) continue;
+        if (id >= label_size.size()) label_size.resize(id + 1, 0);
+        ++label_size[id];
         ++r.labelled_voxels;
     }
 
@@ -156,7 +191,7 @@ malis_weights<T> compute_malis(const maps<T>& affinity, const volume<std::uint64
     const bool frac = norm == malis_norm::frac;
     disjoint_sets sets(n);
     for (const edge& e : edges) {
-        const auto* d = step[e.channel];
+        const auto* d = detail::affinity_step[e.channel];
         const std::size_t u = e.voxel - static_cast<std::size_t>((d[0] * s.y + d[1]) * s.x + d[2]);
         std::size_t a = sets.find(e.voxel), b = sets.find(u);
         if (a == b) continue;
@@ -210,43 +245,6 @@ malis_weights<T> compute_malis(const maps<T>& affinity, const volume<std::uint64
     for (int c = 0; c < 3; ++c)
         for (std::size_t i = 0; i < n; ++i) r.weight[c][i] = r.merger[c][i] + r.splitter[c][i];
     return r;
-}
-
-template <class T>
-volume<std::uint64_t> segment_affinities(const maps<T>& true_affinity, T threshold)
-{
-    if (true_affinity.empty()) throw input_error("segment_affinities: needs 3 affinity maps (x, y, z), got 0");
-    const vec3 s = true_affinity[0].shape();
-    check_affinity(true_affinity, s, "segment_affinities");
-    const std::size_t n = true_affinity[0].size();
-
-    disjoint_sets sets(n);
-    std::vector<std::size_t> size(n, 1);
-    for (std::int64_t z = 0; z < s.z; ++z)
-        for (std::int64_t y = 0; y < s.y; ++y)
-            for (std::int64_t x = 0; x < s.x; ++x) {
-                const std::size_t v = true_affinity[0].index(z, y, x);
-                const std::int64_t at[3] = {x, y, z};
-                for (int c = 0; c < 3; ++c) {
-                    if (at[c] == 0 || !(true_affinity[c][v] > threshold)) continue;
-                    const auto* d = step[c];
-                    const std::size_t u = v - static_cast<std::size_t>((d[0] * s.y + d[1]) * s.x + d[2]);
-                    const std::size_t a = sets.find(v), b = sets.find(u);
-                    if (a == b) continue;
-                    const std::size_t joined = size[a] + size[b];
-                    size[sets.join(a, b)] = joined;
-                }
-            }
-
-    volume<std::uint64_t> seg(s, 0);
-    std::unordered_map<std::size_t, std::uint64_t> id_of_root;
-    for (std::size_t i = 0; i < n; ++i) {
-        const std::size_t root = sets.find(i);
-        if (size[root] < 2) continue;
-        auto [it, inserted] = id_of_root.try_emplace(root, id_of_root.size() + 1);
-        seg[i] = it->second;
-    }
-    return seg;
 }
 
 template <class T>
