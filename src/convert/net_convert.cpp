@@ -6,40 +6,16 @@
 #include "znn/net_graph.hpp"
 #include "znn/net_spec.hpp"
 
-#include <hdf5.h>
+#include "../io/atomic_file.hpp"
 
-#include <cstdio>
-#include <filesystem>
-#include <random>
+#include <hdf5.h>
 
 namespace znn {
 
 namespace {
 
-namespace fs = std::filesystem;
-
 // The attributes znn adds on "/" (net_file.hpp); the original neither writes nor reads them.
 constexpr const char* znn_root_attributes[] = {"znn_text", "cfg_text", "iteration", "random_state", "znn_version"};
-
-// Removes the file at `path` when it goes out of scope, unless released.
-class temporary_file {
-public:
-    explicit temporary_file(std::string path) : path_(std::move(path)) {}
-    ~temporary_file()
-    {
-        if (!path_.empty()) {
-            std::error_code ignored;
-            fs::remove(path_, ignored);
-        }
-    }
-    temporary_file(const temporary_file&) = delete;
-    temporary_file& operator=(const temporary_file&) = delete;
-    const std::string& path() const { return path_; }
-    void release() { path_.clear(); }
-
-private:
-    std::string path_;
-};
 
 void strip_znn_attributes(const std::string& file, const std::string& target)
 {
@@ -57,6 +33,14 @@ void strip_znn_attributes(const std::string& file, const std::string& target)
     }
     H5Eset_auto2(H5E_DEFAULT, saved_function, saved_data);
     if (!ok) throw runtime_failure(target + ": cannot save the network: cannot remove znn's attributes");
+}
+
+// save_net_file's errors name the file it writes, here the temporary one: name the output instead.
+std::string naming_output(const std::string& message, const io_detail::atomic_file& target)
+{
+    const std::string& temp = target.temp_path();
+    if (message.compare(0, temp.size(), temp) != 0) return target.final_path() + ": " + message;
+    return target.final_path() + message.substr(temp.size());
 }
 
 }  // namespace
@@ -77,17 +61,16 @@ void convert_network(const std::string& in, const std::string& out, bool to_orig
         save_net_file(out, net);
         return;
     }
-    // Save under a temporary name, take znn's attributes off, then move it into place.
-    std::random_device entropy;
-    char suffix[32];
-    std::snprintf(suffix, sizeof suffix, ".part-%08x%08x", entropy(), entropy());
-    temporary_file temp(out + suffix);
-    save_net_file(temp.path(), net);
-    strip_znn_attributes(temp.path(), out);
-    std::error_code ec;
-    fs::rename(temp.path(), out, ec);
-    if (ec) throw runtime_failure(out + ": cannot move the finished file into place: " + ec.message());
-    temp.release();
+    // Save under a temporary name, take znn's attributes off, then move it into place. save_net_file
+    // itself writes atomically onto the temporary name; `target` removes that file when anything fails.
+    io_detail::atomic_file target(out);
+    try {
+        save_net_file(target.temp_path(), net);
+    } catch (const runtime_failure& e) {
+        throw runtime_failure(naming_output(e.what(), target));
+    }
+    strip_znn_attributes(target.temp_path(), out);
+    target.commit();
 }
 
 }  // namespace znn
