@@ -231,10 +231,16 @@ public:
     }
 
 private:
+    // MALIS needs the true partition of the patch: its segmentation ids, or, for stored true affinities
+    // (label transform none: no ids), the original's segmentation of those affinities (malis.hpp).
     void apply_malis(std::size_t o, const training_patch<T>& patch, maps<T>& weights)
     {
-        if (patch.segmentation[o].empty() || net_->output(o).size() != 3) return;
-        malis_weights<T> m = compute_malis(net_->output(o), patch.segmentation[o], parse_malis_norm(cfg_.malis_norm_type));
+        if (net_->output(o).size() != 3) return;
+        const malis_norm norm = parse_malis_norm(cfg_.malis_norm_type);
+        const malis_weights<T> m =
+            patch.segmentation[o].empty()
+                ? compute_malis(net_->output(o), segment_affinities(patch.targets[o]), norm)
+                : compute_malis(net_->output(o), patch.segmentation[o], norm);
         multiply_weights(weights, m.weight);
     }
 
