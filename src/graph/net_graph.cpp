@@ -3,11 +3,39 @@
 #include "znn/error.hpp"
 
 #include <map>
+#include <optional>
 #include <queue>
 
 namespace znn {
 
 namespace {
+
+// Size arithmetic that says when a .znn's numbers (each up to 2^63-1) overflow 64 bits, instead of
+// wrapping (undefined behaviour) into sizes that are wrong or negative.
+std::optional<vec3> checked_product(vec3 a, vec3 b)
+{
+    vec3 r;
+    for (int i = 0; i < 3; ++i)
+        if (__builtin_mul_overflow(a[i], b[i], &r[i])) return std::nullopt;
+    return r;
+}
+
+std::optional<vec3> checked_sum(vec3 a, vec3 b)
+{
+    vec3 r;
+    for (int i = 0; i < 3; ++i)
+        if (__builtin_add_overflow(a[i], b[i], &r[i])) return std::nullopt;
+    return r;
+}
+
+// The element count of a size, when it fits in 64 bits (callers multiply sizes into volumes freely).
+std::optional<std::int64_t> checked_volume(vec3 v)
+{
+    std::int64_t r = 1;
+    for (int i = 0; i < 3; ++i)
+        if (__builtin_mul_overflow(r, v[i], &r)) return std::nullopt;
+    return r;
+}
 
 bool one_to_one(const std::string& type)
 {
@@ -18,6 +46,27 @@ bool one_to_one(const std::string& type)
 bool multiplies_sparsity(const std::string& type)
 {
     return type == "conv" || type == "max_filter";
+}
+
+// Every count parameter_count() adds up must fit in 64 bits: refuses the first conv edge that overflows.
+void check_parameter_counts(const net_graph& graph)
+{
+    std::int64_t total = 0;
+    for (const auto& n : graph.nodes()) total += graph.node_parameter_count(n.index);  // < 2^31 each
+    for (const auto& e : graph.edges()) {
+        if (e.type() != "conv") continue;
+        const edge_spec& s = *e.spec;
+        const int from = graph.nodes()[e.from].maps(), to = graph.nodes()[e.to].maps();
+        std::int64_t count = std::int64_t(from) * to;  // < 2^62
+        const std::optional<std::int64_t> taps = checked_volume(s.size);
+        if (!taps || __builtin_mul_overflow(count, *taps, &count) || __builtin_add_overflow(total, count, &total)) {
+            const auto size_line = s.property_lines.find("size");
+            throw input_error(graph.spec().path, size_line != s.property_lines.end() ? size_line->second : s.line,
+                              "edges " + s.name + ": " + std::to_string(from) + "x" + std::to_string(to) +
+                                  " filters of " + s.size.dims() +
+                                  " are more parameters than 64-bit arithmetic can count");
+        }
+    }
 }
 
 }  // namespace
@@ -40,6 +89,7 @@ net_graph::net_graph(net_spec spec) : spec_(std::move(spec))
     link_edges();
     order_nodes();
     assign_sparsity();
+    check_parameter_counts(*this);
     sizes_for_output(vec3::one());  // rejects branches whose sizes can never agree
 }
 
@@ -144,7 +194,12 @@ void net_graph::assign_sparsity()
                         fail(s.line, "edges " + s.name + ": max_pool needs a dense input, but node '" +
                                          nodes_[e.from].name() + "' has sparsity " + from.dims() +
                                          " (use max_filter for dense output)");
-            vec3 s_to = multiplies_sparsity(s.type) ? from * s.stride : from;
+            const std::optional<vec3> product = multiplies_sparsity(s.type) ? checked_product(from, s.stride) : from;
+            if (!product)
+                fail(edge_line(s, "stride"), "edges " + s.name + ": the sparsity of node '" + node.name() + "' (" +
+                                                 from.dims() + " times stride " + s.stride.dims() +
+                                                 ") overflows 64-bit arithmetic");
+            const vec3 s_to = *product;
             if (!known[n]) {
                 node.sparsity = s_to;
                 known[n] = true;
@@ -160,6 +215,7 @@ void net_graph::assign_sparsity()
 std::vector<vec3> net_graph::sizes_for_output(vec3 outsz) const
 {
     if (!outsz.all_positive()) throw input_error("output size " + outsz.str() + " must be positive on every axis");
+    if (!checked_volume(outsz)) throw input_error("output size " + outsz.str() + " is beyond 64-bit arithmetic");
     std::vector<vec3> size(nodes_.size(), vec3{0, 0, 0});
     std::vector<int> decided_by(nodes_.size(), -1);  // edge that fixed the size, for messages
     for (int o : outputs_) size[o] = outsz;
@@ -167,11 +223,22 @@ std::vector<vec3> net_graph::sizes_for_output(vec3 outsz) const
         const graph_node& node = nodes_[*it];
         for (int ei : node.out_edges) {
             const edge_spec& s = *edges_[ei].spec;
-            vec3 out = size[edges_[ei].to];
-            vec3 in = out;
-            if (s.type == "conv" || s.type == "max_filter") in = out + (s.size - 1) * node.sparsity;
-            else if (s.type == "max_pool") in = out * s.size;
-            else if (s.type == "crop") in = out + s.offset * 2;
+            const vec3 out = size[edges_[ei].to];
+            std::optional<vec3> needed = out;
+            if (s.type == "conv" || s.type == "max_filter") {
+                const std::optional<vec3> reach = checked_product(s.size - 1, node.sparsity);
+                needed = reach ? checked_sum(out, *reach) : std::nullopt;
+            } else if (s.type == "max_pool") {
+                needed = checked_product(out, s.size);
+            } else if (s.type == "crop") {
+                const std::optional<vec3> both_sides = checked_product(s.offset, vec3{2, 2, 2});
+                needed = both_sides ? checked_sum(out, *both_sides) : std::nullopt;
+            }
+            if (!needed || !checked_volume(*needed))
+                fail(s.line, "edges " + s.name + ": for an output of " + outsz.dims() + ", node '" + node.name() +
+                                 "' would need a size beyond 64-bit arithmetic (from size " + out.dims() + " of node '" +
+                                 nodes_[edges_[ei].to].name() + "')");
+            const vec3 in = *needed;
             if (decided_by[node.index] < 0) {
                 size[node.index] = in;
                 decided_by[node.index] = ei;

@@ -24,6 +24,29 @@ stack_summary h5_info(const std::string& file, const std::string& dataset)
     info.type = ds.type();
     info.channels = ds.channels();
     info.shape = ds.shape();
+    value_range range;
+    const h5_storage storage = ds.storage();
+    if (!storage.complete) {
+        // A large dataset that lacks chunks: its stored chunks, and the fill value for the rest (time in
+        // proportion to what the file holds, not to what it claims).
+        std::vector<std::byte> buffer;
+        for (const h5_part& part : storage.stored) {
+            const auto count = static_cast<std::size_t>(part.nc * part.box.volume());
+            buffer.resize(count * dtype_size(info.type));
+            ds.read(part.c0, part.nc, part.offset, part.box, buffer.data());
+            range.add(info.type, buffer.data(), count);
+        }
+        if (storage.unstored_elements > 0) range.add(info.type, storage.fill.data(), 1);
+        range.store_into(info);
+        if (storage.unstored_elements > 0) {  // a NaN fill value counts once above, but stands for all of them
+            value_range fill_only;
+            stack_summary fill;
+            fill_only.add(info.type, storage.fill.data(), 1);
+            fill_only.store_into(fill);
+            info.nan_count += fill.nan_count * (storage.unstored_elements - 1);
+        }
+        return info;
+    }
     // Slabs as deep as the chunks, so that each chunk is decompressed once.
     const std::size_t plane = static_cast<std::size_t>(info.shape.y * info.shape.x);
     const std::size_t plane_bytes = std::max<std::size_t>(plane * dtype_size(info.type), 1);
@@ -31,7 +54,6 @@ stack_summary h5_info(const std::string& file, const std::string& dataset)
     const std::int64_t depth =
         std::clamp<std::int64_t>(std::min(ds.chunk_depth(), most), 1, std::max<std::int64_t>(info.shape.z, 1));
     std::vector<std::byte> buffer(plane * static_cast<std::size_t>(depth) * dtype_size(info.type));
-    value_range range;
     for (std::int64_t c = 0; c < info.channels; ++c)
         for (std::int64_t z = 0; z < info.shape.z; z += depth) {
             const vec3 slab{std::min(depth, info.shape.z - z), info.shape.y, info.shape.x};

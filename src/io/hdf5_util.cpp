@@ -1,5 +1,7 @@
 #include "hdf5_util.hpp"
 
+#include "../core/isolated_call.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
@@ -67,6 +69,24 @@ std::optional<dtype> dtype_from_h5(hid_t type)
 
 h5_dataset::h5_dataset(const std::string& file, const std::string& dataset) : file_(file), name_(dataset)
 {
+    // The child opens its copy of this object (and reads the chunk layout, as h5_info will), reads all
+    // of a small dataset (a damaged chunk can make libhdf5 copy past its buffer: H5VM_memcpyvv), and ends.
+    isolation::probe_hdf5_read(file, [this] {
+        open();
+        (void)chunk_depth();
+        const std::int64_t count = channels_ * shape_.volume();
+        if (count > 0 && count * std::int64_t(dtype_size(type_)) <= probe_read_bytes) {
+            std::vector<std::byte> all(static_cast<std::size_t>(count) * dtype_size(type_));
+            read(0, channels_, vec3{0, 0, 0}, shape_, all.data());
+        }
+    });
+    open();
+}
+
+void h5_dataset::open()
+{
+    const std::string& file = file_;
+    const std::string& dataset = name_;
     h5_quiet quiet;
     std::error_code ec;
     if (!std::filesystem::exists(file, ec)) throw input_error(file, 0, "no such file");
@@ -100,7 +120,7 @@ h5_dataset::h5_dataset(const std::string& file, const std::string& dataset) : fi
     if (rank_ < 2 || rank_ > 4)
         throw input_error(file, 0, "dataset '" + dataset + "' has " + std::to_string(rank_) +
                                        " dimensions; znn reads [y,x], [z,y,x] or [c,z,y,x]");
-    hsize_t dims[4] = {1, 1, 1, 1}, max_dims[4] = {1, 1, 1, 1};
+    hsize_t dims[4] = {1, 1, 1, 1}, max_dims[4] = {1, 1, 1, 1};  // the missing leading axes: 1
     H5Sget_simple_extent_dims(space.get(), dims + (4 - rank_), max_dims + (4 - rank_));
     for (int i = 0; i < 4; ++i)  // HDF5 itself never writes such a dataspace: the file is damaged
         if (max_dims[i] != H5S_UNLIMITED && dims[i] > max_dims[i])
@@ -119,6 +139,30 @@ h5_dataset::h5_dataset(const std::string& file, const std::string& dataset) : fi
     channels_ = static_cast<std::int64_t>(dims[0]);
     shape_ = vec3{static_cast<std::int64_t>(dims[1]), static_cast<std::int64_t>(dims[2]),
                   static_cast<std::int64_t>(dims[3])};
+    check_chunks(max_dims);
+}
+
+// Chunk shapes HDF5 itself never writes (it refuses them when a dataset is created) but reads without a
+// check: a chunk larger than a dimension that cannot grow, or of 4 GiB or more, makes libhdf5 1.10 copy
+// a whole chunk's worth of bytes out of a smaller buffer.
+void h5_dataset::check_chunks(const hsize_t (&max_dims)[4]) const
+{
+    h5_id props(H5Dget_create_plist(dataset_id_.get()), H5Pclose);
+    if (!props.valid() || H5Pget_layout(props.get()) != H5D_CHUNKED) return;
+    hsize_t chunk[4] = {1, 1, 1, 1};
+    const int skip = 4 - rank_;
+    if (H5Pget_chunk(props.get(), rank_, chunk + skip) != rank_)
+        throw input_error(file_, 0, "dataset '" + name_ + "': cannot read its chunk shape" + h5_reason());
+    std::uint64_t chunk_bytes = dtype_size(type_);
+    for (int i = 0; i < 4; ++i) {
+        if (chunk[i] == 0 || (max_dims[i] != H5S_UNLIMITED && chunk[i] > std::max<hsize_t>(max_dims[i], 1)))
+            throw input_error(file_, 0, "dataset '" + name_ + "' is damaged: a chunk dimension of " +
+                                            std::to_string(chunk[i]) + " does not fit its dimension of at most " +
+                                            std::to_string(max_dims[i]));
+        chunk_bytes *= chunk[i];  // each factor below 2^32 here, at most 4 of them after the check below
+        if (chunk_bytes >= (std::uint64_t(1) << 32))
+            throw input_error(file_, 0, "dataset '" + name_ + "' is damaged: its chunks claim 4 GiB or more each");
+    }
 }
 
 void h5_dataset::read(std::int64_t c0, std::int64_t nc, vec3 offset, vec3 box, void* out) const
@@ -151,6 +195,82 @@ std::int64_t h5_dataset::chunk_depth() const
     hsize_t chunk[4] = {1, 1, 1, 1};
     if (H5Pget_chunk(props.get(), rank_, chunk) != rank_) return 1;
     return std::max<std::int64_t>(1, static_cast<std::int64_t>(chunk[rank_ - 3]));
+}
+
+h5_storage h5_dataset::storage() const
+{
+    h5_quiet quiet;
+    h5_storage storage;
+    const std::int64_t total = channels_ * shape_.volume();  // fits: checked when the dataset was opened
+    if (total <= small_elements) return storage;
+    h5_id props(H5Dget_create_plist(dataset_id_.get()), H5Pclose);
+    if (!props.valid()) throw input_error(file_, 0, "dataset '" + name_ + "': cannot read its layout" + h5_reason());
+    const std::string where = "dataset '" + name_ + "'";
+
+    const std::array<std::int64_t, 4> dims{channels_, shape_.z, shape_.y, shape_.x};
+    const int skip = 4 - rank_;  // leading axes the dataset does not have
+    const H5D_layout_t layout = H5Pget_layout(props.get());
+    std::uint64_t stored_chunks = 0;
+    std::array<hsize_t, 4> chunk{1, 1, 1, 1};
+    h5_id all_space;
+    if (layout == H5D_CHUNKED) {
+        if (H5Pget_chunk(props.get(), rank_, chunk.data() + skip) != rank_)
+            throw input_error(file_, 0, where + ": cannot read its chunk shape" + h5_reason());
+        std::uint64_t all_chunks = 1;  // at most `total`: every chunk dim is at least 1
+        for (int a = 0; a < 4; ++a) {
+            if (chunk[a] == 0) throw input_error(file_, 0, where + " is damaged: a chunk dimension is 0");
+            all_chunks *= (std::uint64_t(dims[a]) + chunk[a] - 1) / chunk[a];
+        }
+        hsize_t n = 0;
+        all_space = h5_id(H5Dget_space(dataset_id_.get()), H5Sclose);  // HDF5 1.10 takes no H5S_ALL here
+        if (!all_space.valid() || H5Dget_num_chunks(dataset_id_.get(), all_space.get(), &n) < 0)
+            throw input_error(file_, 0, where + ": cannot count its chunks" + h5_reason());
+        if (n >= all_chunks) return storage;
+        if (n > max_listed_chunks)
+            throw input_error(file_, 0, where + " claims " + std::to_string(channels_) + "x" + shape_.dims() +
+                                            " elements but stores only " + std::to_string(n) + " of its " +
+                                            std::to_string(all_chunks) +
+                                            " chunks (the rest would read as the fill value): znn does not summarise "
+                                            "sparse datasets of more than " + std::to_string(max_listed_chunks) +
+                                            " stored chunks");
+        stored_chunks = n;
+    } else if (layout == H5D_CONTIGUOUS) {
+        H5D_space_status_t status{};
+        if (H5Dget_space_status(dataset_id_.get(), &status) < 0)
+            throw input_error(file_, 0, where + ": cannot read its storage" + h5_reason());
+        if (status != H5D_SPACE_STATUS_NOT_ALLOCATED) return storage;
+    } else {  // compact: stored in the object header, complete by construction
+        return storage;
+    }
+
+    storage.complete = false;
+    std::int64_t stored_elements = 0;
+    for (std::uint64_t i = 0; i < stored_chunks; ++i) {
+        std::array<hsize_t, 4> start{0, 0, 0, 0};
+        unsigned filter_mask = 0;
+        haddr_t address = 0;
+        hsize_t bytes = 0;
+        if (H5Dget_chunk_info(dataset_id_.get(), all_space.get(), i, start.data() + skip, &filter_mask, &address, &bytes) < 0)
+            throw input_error(file_, 0, where + ": cannot read where its chunks are" + h5_reason());
+        std::array<std::int64_t, 4> begin{}, count{};
+        for (int a = 0; a < 4; ++a) {
+            if (start[a] >= std::uint64_t(std::max<std::int64_t>(dims[a], 1)))
+                throw input_error(file_, 0, where + " is damaged: a chunk lies outside the dataset");
+            begin[a] = static_cast<std::int64_t>(start[a]);
+            count[a] = std::min<std::int64_t>(static_cast<std::int64_t>(chunk[a]), dims[a] - begin[a]);
+        }
+        storage.stored.push_back({begin[0], count[0], vec3{begin[1], begin[2], begin[3]}, vec3{count[1], count[2], count[3]}});
+        stored_elements += count[0] * count[1] * count[2] * count[3];
+    }
+    storage.unstored_elements = total - stored_elements;
+
+    // The value of what is not stored: the fill value, or 0 when the file defines none.
+    storage.fill.assign(dtype_size(type_), std::byte{0});
+    H5D_fill_value_t defined{};
+    if (H5Pfill_value_defined(props.get(), &defined) >= 0 && defined != H5D_FILL_VALUE_UNDEFINED &&
+        H5Pget_fill_value(props.get(), h5_memory_type(type_), storage.fill.data()) < 0)
+        throw input_error(file_, 0, where + ": cannot read its fill value" + h5_reason());
+    return storage;
 }
 
 std::array<hsize_t, 4> h5_dims(int rank, std::int64_t channels, vec3 shape)
