@@ -19,17 +19,21 @@ namespace znn {
 inline constexpr std::size_t simd_alignment = 64;
 
 namespace detail {
+// simd_alignment-aligned memory (src/core/aligned_memory.cpp). Blocks of several MiB are mapped on
+// their own and left out of forked children (MADV_DONTFORK): znn reads untrusted HDF5 files in a
+// child process, and a child sharing GBs of maps copy-on-write would make the parent copy every page
+// it writes afterwards. Such blocks must never be touched by a forked child.
+void* allocate_aligned(std::size_t bytes);
+void release_aligned(void* p) noexcept;
+
 struct aligned_free {
-    void operator()(void* p) const noexcept { std::free(p); }
+    void operator()(void* p) const noexcept { release_aligned(p); }
 };
 
 template <class T>
 T* aligned_new(std::size_t n)
 {
-    std::size_t bytes = (std::max<std::size_t>(n, 1) * sizeof(T) + simd_alignment - 1) / simd_alignment * simd_alignment;
-    void* p = std::aligned_alloc(simd_alignment, bytes);
-    if (!p) throw std::bad_alloc();
-    return static_cast<T*>(p);
+    return static_cast<T*>(allocate_aligned(std::max<std::size_t>(n, 1) * sizeof(T)));
 }
 }  // namespace detail
 
