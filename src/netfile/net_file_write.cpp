@@ -1,5 +1,5 @@
-// save_net_file: the original ZNN's layout (see layout.hpp), written under a temporary name in the
-// target's folder, flushed to the disk, then renamed over the target (src/io/atomic_file.hpp).
+// save_net_file: the original ZNN's layout (see layout.hpp), built in memory, written under a temporary
+// name in the target's folder, flushed to the disk, then renamed over the target (src/io/atomic_file.hpp).
 #include "znn/net_file.hpp"
 
 #include "znn/error.hpp"
@@ -9,7 +9,13 @@
 #include "h5_handle.hpp"
 #include "layout.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <set>
+#include <vector>
 
 #ifndef ZNN_VERSION
 #define ZNN_VERSION "unknown"
@@ -20,6 +26,9 @@ namespace znn {
 namespace {
 
 using namespace netfile_detail;
+
+// How much the in-memory file grows at a time (HDF5's core driver).
+constexpr std::size_t memory_increment = std::size_t(1) << 20;
 
 std::string shape_text(const std::vector<hsize_t>& dims)
 {
@@ -300,27 +309,72 @@ private:
     hid_t file_;
 };
 
+// The finished file as bytes: flushed, copied out of HDF5's memory, and the in-memory file closed.
+std::vector<unsigned char> file_image(const std::string& path, h5_handle& file)
+{
+    auto fail = [&](const std::string& what) {
+        const std::string reason = h5_reason();
+        throw runtime_failure(path + ": cannot save the network: " + what + reason);
+    };
+    if (H5Fflush(file.get(), H5F_SCOPE_GLOBAL) < 0) fail("cannot finish the file in memory");
+    const ssize_t size = H5Fget_file_image(file.get(), nullptr, 0);
+    if (size <= 0) fail("cannot measure the file in memory");
+    std::vector<unsigned char> bytes(static_cast<std::size_t>(size));
+    if (H5Fget_file_image(file.get(), bytes.data(), bytes.size()) != size) fail("cannot copy the file out of memory");
+    if (!file.close()) fail("cannot close the file in memory");
+    return bytes;
+}
+
+// Writes `bytes` to a new file at `temp` (never one that someone else made under that name).
+void write_bytes(const std::string& path, const std::string& temp, const std::vector<unsigned char>& bytes)
+{
+    auto fail = [&](int error) {
+        throw runtime_failure(path + ": cannot save the network: writing " + temp + " failed: " +
+                              std::strerror(error));
+    };
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0) fail(errno);
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            const int error = n < 0 ? errno : EIO;
+            ::close(fd);
+            fail(error);
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (::close(fd) != 0) fail(errno);  // NFS and the like report a failed write only here
+}
+
 }  // namespace
 
+// The whole file is built in memory (HDF5's core driver without a backing store) and written with
+// plain writes afterwards. Why: when libhdf5 fails to write a file of its own (a full disk) it cannot
+// close it either, keeps it open and crashes over it at process exit (H5F__close_cb, libhdf5 1.10);
+// a file in memory always closes. A network file is a few MB, so holding it in memory costs nothing.
 void save_net_file(const std::string& path, const net_file& net)
 {
     const h5_quiet quiet;
-    io_detail::atomic_file target(path);  // declared before the file: removed after the file is closed
+    io_detail::atomic_file target(path);  // removes the temporary file unless committed
+    std::vector<unsigned char> bytes;
     {
-        // EXCL: never write into a file that someone else made under the same name.
-        h5_handle file(H5Fcreate(target.temp_path().c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+        h5_handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+        if (!access.valid() || H5Pset_fapl_core(access.get(), memory_increment, 0) < 0) {
+            const std::string reason = h5_reason();
+            throw runtime_failure(path + ": cannot save the network: cannot set up a file in memory" + reason);
+        }
+        // Named after the unique temporary path: no other file open in this process has that name.
+        h5_handle file(H5Fcreate(target.temp_path().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()), H5Fclose);
         if (!file.valid()) {
             const std::string reason = h5_reason();
-            throw runtime_failure(path + ": cannot save the network: cannot create the temporary file " +
-                                  target.temp_path() + reason);
+            throw runtime_failure(path + ": cannot save the network: cannot create the file in memory" + reason);
         }
         net_writer(path, file.get()).write(net);
-        if (!file.close()) {
-            const std::string reason = h5_reason();
-            throw runtime_failure(path + ": cannot save the network: writing " + target.temp_path() + " failed" +
-                                  reason);
-        }
+        bytes = file_image(path, file);
     }
+    write_bytes(path, target.temp_path(), bytes);
     target.commit();
 }
 
