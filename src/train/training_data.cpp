@@ -5,6 +5,8 @@
 #include "znn/image_io.hpp"
 #include "znn/preprocess.hpp"
 
+#include <utility>
+
 namespace znn {
 
 namespace {
@@ -41,6 +43,57 @@ maps<T> crop_all(const maps<T>& m, vec3 offset, vec3 shape)
     maps<T> out;
     for (const auto& v : m) out.push_back(offset == vec3{0, 0, 0} && shape == v.shape() ? v : crop(v, offset, shape));
     return out;
+}
+
+// The output maps of stored labels (label transform none) that are true affinities: out_type affinity
+// and three maps x, y, z, map c at v holding the edge between v and v − e_c (labels.hpp).
+bool is_stored_affinity(label_transform t, std::size_t stored_maps, const data_options& options)
+{
+    return t == label_transform::none && options.affinity && stored_maps == 3;
+}
+
+// Stored true affinities of the output patch at p, augmented by `flips`, with their weights (the mask
+// file's value at the voxel that stores the edge): what the affinities of the equally augmented
+// segmentation are. A plain flip of the maps would be wrong: flipping axis a turns every edge of map a
+// to the other side of its voxel, so after the flip voxel v's edge to its predecessor is the edge the
+// unflipped voxel has to its successor: the stored value one voxel further along a. For the patch's
+// first plane that voxel lies just past the patch and is read from the stack; an edge with a voxel
+// outside the stack (past its end after a flip, before its start without one: the stack's first plane
+// has no predecessor) is undefined: target 0 and weight 0. The other maps flip plainly, and a y<->x
+// transpose swaps maps x and y.
+template <class T>
+void stored_affinity_patch(const maps<T>& stored, const volume<std::uint8_t>& mask, vec3 p, vec3 outsz,
+                           const augment_flags& flips, maps<T>& targets, maps<T>& weights)
+{
+    const vec3 stack = mask.shape();
+    const bool flipped[3] = {flips.flip_z, flips.flip_y, flips.flip_x};
+    targets.clear();
+    weights.clear();
+    for (int c = 0; c < 3; ++c) {
+        const int axis = 2 - c;  // map 0 = x is axis 2 of (z, y, x)
+        volume<T> target(outsz, T(0)), weight(outsz, T(0));
+        for (std::int64_t z = 0; z < outsz.z; ++z)
+            for (std::int64_t y = 0; y < outsz.y; ++y)
+                for (std::int64_t x = 0; x < outsz.x; ++x) {
+                    const vec3 v{z, y, x};
+                    vec3 q;  // the stack voxel that stores this edge
+                    for (int a = 0; a < 3; ++a)
+                        q[a] = p[a] + (flipped[a] ? outsz[a] - 1 - v[a] + (a == axis ? 1 : 0) : v[a]);
+                    const bool defined = q[axis] >= 1 && q[axis] < stack[axis];
+                    if (!defined) continue;
+                    target(z, y, x) = stored[c](q.z, q.y, q.x);
+                    weight(z, y, x) = mask(q.z, q.y, q.x) ? T(1) : T(0);
+                }
+        targets.push_back(std::move(target));
+        weights.push_back(std::move(weight));
+    }
+    if (flips.transpose_yx) {
+        const augment_flags transpose{false, false, false, true};
+        targets = augment(targets, transpose);
+        weights = augment(weights, transpose);
+        std::swap(targets[0], targets[1]);
+        std::swap(weights[0], weights[1]);
+    }
 }
 
 struct sample_error {
@@ -115,8 +168,13 @@ std::vector<loaded_sample<T>> load_samples(const data_spec& spec, const net_grap
                     maps<T> values;
                     for (const auto& f : label.fnames)
                         for (auto& m : read_maps<T>(f)) values.push_back(std::move(m));
+                    if (values.empty()) throw input_error(spec.path, label.line, where + "names no label file");
                     stored = static_cast<int>(values.size());
                     shape = values.at(0).shape();
+                    for (const auto& m : values)
+                        if (m.shape() != shape)
+                            throw input_error(spec.path, label.line, where + "the channels differ in shape (" +
+                                                                        m.shape().dims() + " and " + shape.dims() + ")");
                     ls.values.push_back(std::move(values));
                     ls.segmentation.emplace_back();
                 } else {
@@ -177,9 +235,16 @@ std::vector<loaded_sample<T>> load_samples(const data_spec& spec, const net_grap
 
         if (options.rebalance == rebalance_mode::global) {
             for (std::size_t o = 0; o < ls.transforms.size(); ++o) {
-                maps<T> targets = ls.transforms[o] == label_transform::none ? ls.values[o]
-                                                                            : make_labels<T>(ls.segmentation[o], ls.transforms[o]);
-                maps<T> masks = make_label_masks<T>(ls.masks[o], ls.transforms[o], static_cast<int>(targets.size()));
+                const label_transform t = ls.transforms[o];
+                maps<T> targets, masks;
+                if (is_stored_affinity(t, ls.values[o].size(), options)) {
+                    // The whole stack as one patch: the edges that count in training (not the first planes).
+                    stored_affinity_patch(ls.values[o], ls.masks[o], vec3{0, 0, 0}, ls.label_shape, augment_flags{},
+                                          targets, masks);
+                } else {
+                    targets = t == label_transform::none ? ls.values[o] : make_labels<T>(ls.segmentation[o], t);
+                    masks = make_label_masks<T>(ls.masks[o], t, static_cast<int>(targets.size()));
+                }
                 std::vector<class_weights> w;
                 for (std::size_t c = 0; c < targets.size(); ++c)
                     w.push_back(rebalance_weights(rebalance_mode::global, count_classes(targets[c], masks[c])));
@@ -243,17 +308,23 @@ training_patch<T> patch_sampler<T>::at(std::size_t index, vec3 p, augment_flags 
 
     for (std::size_t o = 0; o < s.transforms.size(); ++o) {
         const label_transform t = s.transforms[o];
-        volume<std::uint8_t> mask = augment(crop(s.masks[o], p, outsz_), flips);
-        maps<T> targets;
-        if (t == label_transform::none) {
-            targets = augment(crop_all(s.values[o], p, outsz_), flips);
+        maps<T> targets, weights;
+        if (is_stored_affinity(t, s.values[o].size(), options_)) {
+            stored_affinity_patch(s.values[o], s.masks[o], p, outsz_, flips, targets, weights);
             patch.segmentation.emplace_back();
         } else {
-            volume<std::uint64_t> seg = augment(crop(s.segmentation[o], p, outsz_), flips);
-            targets = make_labels<T>(seg, t);
-            patch.segmentation.push_back(std::move(seg));
+            volume<std::uint8_t> mask = augment(crop(s.masks[o], p, outsz_), flips);
+            if (t == label_transform::none) {
+                targets = augment(crop_all(s.values[o], p, outsz_), flips);
+                patch.segmentation.emplace_back();
+            } else {
+                // Affinities made after the augmentation point to the augmented patch's neighbours.
+                volume<std::uint64_t> seg = augment(crop(s.segmentation[o], p, outsz_), flips);
+                targets = make_labels<T>(seg, t);
+                patch.segmentation.push_back(std::move(seg));
+            }
+            weights = make_label_masks<T>(mask, t, static_cast<int>(targets.size()));
         }
-        maps<T> weights = make_label_masks<T>(mask, t, static_cast<int>(targets.size()));
         if (options_.rebalance != rebalance_mode::none) {
             for (std::size_t c = 0; c < targets.size(); ++c) {
                 class_weights w = options_.rebalance == rebalance_mode::global
