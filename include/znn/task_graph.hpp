@@ -43,8 +43,7 @@ private:
     int threads_;
     std::vector<std::thread> workers_;
     std::mutex mutex_;
-    std::condition_variable wake_;   // workers: a task became ready or the pool stops
-    std::condition_variable done_;   // run(): the graph may have finished
+    std::condition_variable wake_;   // every thread: a task became ready, the graph finished, or the pool stops
     task_graph* current_ = nullptr;  // the graph being run (one at a time; run() is not re-entrant)
     bool stopping_ = false;
 };

@@ -99,9 +99,9 @@ bool task_pool::work_once(std::unique_lock<std::mutex>& lock)
     std::size_t before = g->ready_.size();
     g->finished(id);
     std::size_t released = g->ready_.size() - before;
-    if (released > 1) wake_.notify_all();
+    // Every thread, the caller of run() included, sleeps on wake_ when it finds nothing ready.
+    if (released > 1 || g->remaining_ == 0) wake_.notify_all();
     else if (released == 1) wake_.notify_one();
-    if (g->remaining_ == 0) done_.notify_all();
     return true;
 }
 
@@ -121,8 +121,10 @@ void task_pool::run(task_graph& graph)
     if (graph.remaining_ == 0) return;
     current_ = &graph;
     wake_.notify_all();
+    // The calling thread works like the workers. (It used to wait for the whole graph once it found
+    // nothing ready, so a graph with a narrow moment ran on one thread less from then on.)
     while (graph.remaining_ > 0) {
-        if (!work_once(lock)) done_.wait(lock);
+        if (!work_once(lock)) wake_.wait(lock);
     }
     current_ = nullptr;
     if (graph.error_) std::rethrow_exception(graph.error_);

@@ -4,6 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
+#include <set>
+#include <thread>
 #include <mutex>
 #include <numeric>
 #include <stdexcept>
@@ -75,4 +78,31 @@ TEST_CASE("the first exception of a task is rethrown and the pool stays usable")
     std::atomic<int> n{0};
     pool.parallel_for(10, [&](std::size_t) { n++; });
     CHECK(n.load() == 10);
+}
+
+TEST_CASE("the thread that called run() keeps working after it once found nothing ready")
+{
+    // Two threads. The caller takes the short first task (higher priority), the worker the long one;
+    // the caller then finds nothing ready until the long task releases eight more. Those must run on
+    // both threads: the caller used to sleep until the whole graph was done.
+    using namespace std::chrono_literals;
+    task_pool pool(2);
+    for (int round = 0; round < 3; ++round) {
+        task_graph g;
+        std::mutex m;
+        std::set<std::thread::id> later;
+        auto short_first = g.add([] { std::this_thread::sleep_for(5ms); }, 2);
+        auto long_first = g.add([] { std::this_thread::sleep_for(40ms); }, 1);
+        for (int k = 0; k < 8; ++k) {
+            auto t = g.add([&] {
+                std::this_thread::sleep_for(10ms);
+                std::lock_guard<std::mutex> lock(m);
+                later.insert(std::this_thread::get_id());
+            });
+            g.depends(t, short_first);
+            g.depends(t, long_first);
+        }
+        pool.run(g);
+        CHECK(later.size() == 2);
+    }
 }
