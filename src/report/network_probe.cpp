@@ -1,6 +1,9 @@
 // holds_network: is this .h5 a saved network or an image stack? Looks at the HDF5 structure only.
 #include "znn/report.hpp"
 
+#include "../core/isolated_call.hpp"
+#include "znn/error.hpp"
+
 #include <hdf5.h>
 
 #include <filesystem>
@@ -80,18 +83,30 @@ bool has_root_layer_groups(hid_t file)
     return false;
 }
 
-}  // namespace
-
-bool holds_network(const std::string& file)
+bool holds_network_here(const std::string& file)
 {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(file, ec)) return false;
     h5_silence quiet;
     if (H5Fis_hdf5(file.c_str()) <= 0) return false;
     h5_id f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
     if (!f.valid()) return false;
     if (has_network_group(f.get())) return true;
     return object_type(f.get(), "/main") == H5I_BADID && has_root_layer_groups(f.get());
+}
+
+}  // namespace
+
+bool holds_network(const std::string& file)
+{
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec)) return false;
+    // In a child process: libhdf5 1.10.8 can crash on a damaged file's metadata. A file that makes it
+    // crash is no network; the stack reader that is tried next reports it with a clean error.
+    try {
+        return isolation::isolated_hdf5_read(file, [&] { return std::string(holds_network_here(file) ? "1" : "0"); }) ==
+               "1";
+    } catch (const input_error&) {
+        return false;
+    }
 }
 
 }  // namespace znn

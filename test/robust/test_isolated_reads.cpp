@@ -12,6 +12,7 @@
 #include "znn/error.hpp"
 #include "znn/h5_box.hpp"
 #include "znn/net_file.hpp"
+#include "znn/report.hpp"
 
 #include <signal.h>
 #include <unistd.h>
@@ -432,4 +433,17 @@ TEST_CASE("a stack whose chunks are larger than the dataset is refused both ways
                                       "dimension of at most 4");
         }
     }
+}
+
+TEST_CASE("znn inspect's network probe does not crash on a stack whose metadata crashes libhdf5", "[robust][isolation]")
+{
+    // holds_network decides whether inspect shows a network or a stack; it opened the file in this
+    // process, so `znn inspect` of this fuzz find died by SIGSEGV. Now the file is just no network,
+    // and the stack reader tried next rejects it with an input_error naming the file.
+    const std::string path = robust_data("stack_metadata_crash.h5");
+    in_process_setting default_way(nullptr);
+    CHECK_FALSE(znn::holds_network(path));
+    const verdict v = run_case([&] { (void)znn::stack_info(path); });
+    CHECK(v.kind == outcome::input_error);
+    CHECK(v.message.rfind(path + ": ", 0) == 0);
 }
