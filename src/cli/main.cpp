@@ -4,6 +4,8 @@
 #include "znn/error.hpp"
 
 #include <exception>
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <new>
@@ -26,6 +28,17 @@ const char* const top_help =
     "  --version       print the version\n"
     "\n"
     "exit status: 0 success, 1 failure while running, 2 bad usage or bad input.\n";
+
+// Ends the process after a failure while running, once the exception has unwound every scope (so
+// outputs are closed and temporary files removed) but without the libraries' exit handlers: after a
+// write failed on a full disk, libhdf5 1.10 keeps the file it could not close and crashes in its own
+// exit-time close (znn then exited 139 instead of 1).
+int end_after_failure(int status)
+{
+    std::cout.flush();
+    std::fflush(nullptr);
+    std::_Exit(status);
+}
 
 }  // namespace
 
@@ -64,7 +77,7 @@ int main(int argc, char** argv)
         return 2;
     } catch (const znn::runtime_failure& e) {
         std::cerr << "znn " << command << ": " << e.what() << "\n";
-        return 1;
+        return end_after_failure(1);
     } catch (const std::bad_alloc&) {
         std::cerr << "znn " << command << ": out of memory (try a smaller output size)\n";
         return 1;

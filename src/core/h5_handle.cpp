@@ -23,7 +23,17 @@ std::string h5_reason()
 {
     std::string text;
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost, &text);
-    return text.empty() ? text : " (" + text + ")";
+    // Error messages are one line: libhdf5's write errors embed a ctime() date with its newline.
+    std::string line;
+    for (char c : text) {
+        if (c == '\n' || c == '\r') {
+            if (!line.empty() && line.back() != ' ') line += ' ';
+        } else {
+            line += c;
+        }
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    return line.empty() ? line : " (" + line + ")";
 }
 
 }  // namespace znn::h5_detail

@@ -6,7 +6,10 @@
 
 #include "znn/image_io.hpp"
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <random>
 
 using cli_test::run_znn;
 using cli_test::source_root;
@@ -228,4 +231,33 @@ TEST_CASE("convert: stacks, checked casts, usage errors, merge", "[cli]")
     CHECK(r.first_error_line() == "znn convert: " + minimal + ": no block files " + dir.path("pred") +
                                       "_sample<S>_block<K>of<N>.h5 for forward_range 1 (run `znn forward --block K/N` "
                                       "first, or check output_prefix)");
+}
+
+TEST_CASE("convert on a full disk: exit status 1, one line naming the output, nothing left behind", "[cli]")
+{
+    // A file-size limit of a few KiB stands in for a full disk. libhdf5 1.10 cannot close a file whose
+    // write failed and used to crash in its exit handler: znn exited 139 after the right message.
+    znn::testing::temp_job dir("cli-full");
+    znn::volume<float> v({1, 256, 256});
+    std::mt19937 rng(5);
+    for (auto& x : v) x = std::uniform_real_distribution<float>(0, 1)(rng);  // no compression saves it
+    znn::write_image(dir.path("in.tif"), v);
+    const char* exe = std::getenv("ZNN_EXE");
+    REQUIRE(exe != nullptr);
+    const std::string err = dir.path("err.txt");
+    const std::string command = "sh -c " + cli_test::shell_quote("ulimit -f 16; trap '' XFSZ; " +
+                                                                  cli_test::shell_quote(exe) + " convert " +
+                                                                  cli_test::shell_quote(dir.path("in.tif")) + " " +
+                                                                  cli_test::shell_quote(dir.path("out.h5")) + " 2>" +
+                                                                  cli_test::shell_quote(err));
+    const int status = std::system(command.c_str());
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 1);
+    const std::string text = cli_test::slurp(err);
+    INFO(text);
+    CHECK(text.rfind("znn convert: " + dir.path("out.h5") + ": ", 0) == 0);
+    CHECK(text.find("File too large") != std::string::npos);
+    CHECK(std::count(text.begin(), text.end(), '\n') == 1);
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path("")))
+        CHECK(entry.path().filename().string().find("out.h5") == std::string::npos);
 }
