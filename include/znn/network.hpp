@@ -59,8 +59,12 @@ public:
     const std::vector<vec3>& node_sizes() const;  // indexed like graph().nodes()
     vec3 input_size() const;                      // of the first input node
 
-    // inputs[k]: the maps of graph().inputs()[k], of size node_sizes()[that node].
+    // inputs[k]: the maps of graph().inputs()[k], of size node_sizes()[that node]. Dropout edges drop
+    // voxels in a training network.
     void forward(const std::vector<maps<T>>& inputs);
+    // forward() with dropout off (the identity) even in a training network: for validation patches.
+    // A backward() after it takes the gradient of that pass (no dropout either).
+    void evaluate(const std::vector<maps<T>>& inputs);
     // The maps of graph().outputs()[k] after forward().
     const maps<T>& output(std::size_t k = 0) const;
     // Any node's maps after forward() (transfer nodes: after the transfer function).
@@ -88,6 +92,7 @@ public:
     int threads() const;
 
 private:
+    void run_forward(const std::vector<maps<T>>& inputs, bool dropout);
     std::unique_ptr<network_state<T>> s_;
 };
 

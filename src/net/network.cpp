@@ -178,6 +178,18 @@ vec3 network<T>::input_size() const
 template <class T>
 void network<T>::forward(const std::vector<maps<T>>& inputs)
 {
+    run_forward(inputs, s_->options.training);
+}
+
+template <class T>
+void network<T>::evaluate(const std::vector<maps<T>>& inputs)
+{
+    run_forward(inputs, false);
+}
+
+template <class T>
+void network<T>::run_forward(const std::vector<maps<T>>& inputs, bool dropout)
+{
     network_state<T>& s = *s_;
     const auto& in_nodes = s.graph.inputs();
     if (inputs.size() != in_nodes.size())
@@ -196,6 +208,7 @@ void network<T>::forward(const std::vector<maps<T>>& inputs)
     }
     if (!s.kernels_fresh) refresh_kernel_spectra(s);
     ++s.passes;
+    s.dropout = dropout;
     s.pool.run(s.forward_tasks);
 }
 

@@ -32,7 +32,7 @@ void add_edge_gradient(network_state<T>& s, int n, int e, int j)
         tf.inverse_add(acc, vec3{0, 0, 0}, vec3::one(), g);
     } else if (spec.type == "max_filter" || spec.type == "max_pool") {
         max_backward(gt[j], s.argmax[e][j], g);
-    } else if (spec.type == "dropout") {
+    } else if (spec.type == "dropout" && s.dropout) {
         const volume<T>& scale = s.dropout_scale[e][j];
         for (std::size_t v = 0; v < g.size(); ++v) g[v] += gt[j][v] * scale[v];
     } else if (spec.type == "crop") {
@@ -46,7 +46,7 @@ void add_edge_gradient(network_state<T>& s, int n, int e, int j)
         const volume<std::uint16_t>& winner = s.maxout_winner[tgt.index][j];
         for (std::size_t v = 0; v < g.size(); ++v)
             if (winner[v] == position) g[v] += gt[j][v];
-    } else {  // dummy
+    } else {  // dummy, and dropout after evaluate(): identity
         for (std::size_t v = 0; v < g.size(); ++v) g[v] += gt[j][v];
     }
 }

@@ -70,7 +70,7 @@ void add_edge_to_map(network_state<T>& s, int n, int k, int j)
         if (spec.type == "max_filter") max_filter_forward(x[j], spec.size, src.sparsity, pooled, s.argmax[e][j]);
         else max_pool_forward(x[j], spec.size, pooled, s.argmax[e][j]);
         add_into(out, pooled);
-    } else if (spec.type == "dropout" && s.options.training) {
+    } else if (spec.type == "dropout" && s.dropout) {
         draw_dropout(s, e, j);
         const volume<T>& scale = s.dropout_scale[e][j];
         for (std::size_t v = 0; v < out.size(); ++v) out[v] += x[j][v] * scale[v];

@@ -31,6 +31,7 @@ struct network_state {
     task_pool pool;
     std::uint64_t seed = 0;
     std::uint64_t passes = 0;  // forward passes so far: dropout masks differ per pass
+    bool dropout = false;      // the current pass drops voxels (forward() of a training network)
 
     // Per node.
     std::vector<maps<T>> act;   // outputs (after the transfer function)

@@ -251,7 +251,7 @@ private:
         std::mt19937_64 rng(0x7e57 + static_cast<std::uint64_t>(iteration_));
         for (int k = 0; k < std::max(1, cfg_.test_num); ++k) {
             training_patch<T> patch = test_->next(rng);
-            net_->forward(patch.inputs);
+            net_->evaluate(patch.inputs);  // dropout off, as when the network is used
             for (std::size_t o = 0; o < patch.targets.size(); ++o) {
                 cost_result<T> c = evaluate_cost(cost_, net_->output(o), patch.targets[o], &patch.weights[o]);
                 cost += c.cost;

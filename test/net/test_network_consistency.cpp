@@ -170,6 +170,21 @@ TEST_CASE("dropout keeps about `ratio` of the voxels, scaled by 1/ratio, and is 
     network<double> fwd(*g, {4, 32, 32}, infer, 3);
     fwd.forward(in);
     for (double v : fwd.output()[0]) REQUIRE(v == 1.0);
+
+    // evaluate() of a training network (validation patches): no dropout, and its gradient is the
+    // identity's; the next forward() drops voxels again.
+    auto g2 = graph_from(node("input", "input", 1) + edge("pass", "dummy", "input", "mid", "") + node("mid", "sum", 1) +
+                         edge("drop", "dropout", "mid", "output", "ratio 0.25\n") + node("output", "sum", 1));
+    network<double> net2(*g2, {4, 32, 32}, train, 3);
+    net2.evaluate(in);
+    for (double v : net2.output()[0]) REQUIRE(v == 1.0);
+    net2.backward({{volume<double>({4, 32, 32}, 2.0)}});
+    const int mid = g2->find_node("mid");
+    for (double v : net2.gradient(mid)[0]) REQUIRE(v == 2.0);
+    net2.forward(in);
+    std::size_t dropped = 0;
+    for (double v : net2.output()[0]) dropped += v == 0.0;
+    CHECK(dropped > 2000);
 }
 
 TEST_CASE("optimize keeps FFT spectra within the memory budget")
