@@ -23,32 +23,14 @@ using namespace netfile_test;
 
 namespace {
 
-struct child_result {
-    std::string message;  // what the save threw, or "(no error)"
-    bool exited = false;  // ended through exit(), not by a signal
-    int exit_code = -1;
-    int signal = 0;
-};
-
-// Saves `net` at `path` in a forked child whose files may not grow past `room` bytes (SIGXFSZ ignored:
-// a write past the limit fails with EFBIG, as on a full disk), then ends the child with std::exit(0).
-child_result save_in_child(rlim_t room, const std::string& path, const znn::net_file& net)
+// Saves `net` at `path` in a forked child whose files may not grow past `room` bytes, then ends the
+// child with std::exit(0), so that libhdf5's exit handlers run.
+znn::testing::limited_child save_in_child(rlim_t room, const std::string& path, const znn::net_file& net)
 {
-    int fds[2];
-    REQUIRE(::pipe(fds) == 0);
-    std::fflush(nullptr);
-    const pid_t child = ::fork();
-    REQUIRE(child >= 0);
-    if (child == 0) {
-        ::close(fds[0]);
-        std::signal(SIGXFSZ, SIG_IGN);
-        rlimit limit{};
-        ::getrlimit(RLIMIT_FSIZE, &limit);
-        limit.rlim_cur = room;
-        std::string message = "(no error)";
-        if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) {
-            message = "(setrlimit failed)";
-        } else {
+    return znn::testing::run_with_file_size_limit(
+        room,
+        [&] {
+            std::string message = "(no error)";
             try {
                 znn::save_net_file(path, net);
             } catch (const znn::runtime_failure& e) {
@@ -56,22 +38,9 @@ child_result save_in_child(rlim_t room, const std::string& path, const znn::net_
             } catch (const std::exception& e) {
                 message = std::string("(another exception: ") + e.what() + ")";
             }
-        }
-        (void)!::write(fds[1], message.data(), message.size());
-        ::close(fds[1]);
-        std::exit(0);  // not _exit: libhdf5's exit handlers must run
-    }
-    ::close(fds[1]);
-    child_result result;
-    char buffer[4096];
-    for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;) result.message.append(buffer, static_cast<std::size_t>(n));
-    ::close(fds[0]);
-    int status = 0;
-    REQUIRE(::waitpid(child, &status, 0) == child);
-    result.exited = WIFEXITED(status);
-    if (result.exited) result.exit_code = WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
-    return result;
+            return std::pair<int, std::string>{0, message};
+        },
+        znn::testing::child_ending::exit_handlers);
 }
 
 }  // namespace
@@ -86,7 +55,7 @@ TEST_CASE("a save on a full disk fails cleanly and the process still exits norma
 
     znn::net_file next = sample_net(true);
     next.iteration = 99;
-    const child_result r = save_in_child(4096, path, next);
+    const znn::testing::limited_child r = save_in_child(4096, path, next);
     INFO("child: " << r.message << " (signal " << r.signal << ")");
     CHECK(r.exited);
     CHECK(r.exit_code == 0);
@@ -106,7 +75,7 @@ TEST_CASE("with room enough the same child saves a file that HDF5 itself reads",
     const std::string path = folder.file("net.h5");
     znn::net_file net = sample_net(true);
     net.iteration = 77;
-    const child_result r = save_in_child(rlim_t(64) << 20, path, net);
+    const znn::testing::limited_child r = save_in_child(rlim_t(64) << 20, path, net);
     INFO("child: " << r.message);
     CHECK(r.message == "(no error)");
     CHECK(r.exited);

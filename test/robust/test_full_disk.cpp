@@ -6,6 +6,8 @@
 //   - a file-size limit (RLIMIT_FSIZE, SIGXFSZ ignored) in a forked child: writes past it fail with EFBIG.
 #include "robust_support.hpp"
 
+#include "../common/write_failure.hpp"
+
 #include "znn/h5_box.hpp"
 #include "znn/image_io.hpp"
 #include "znn/net_file.hpp"
@@ -124,32 +126,14 @@ void check_failed_save(const writer_case& w, int how, const std::string& message
     CHECK(entries == expected);  // no temporary file left
 }
 
-// Runs `write` in a child whose files may not grow past `limit` bytes (RLIM_INFINITY: no limit).
+// Runs `write` in a child whose files may not grow past `limit` bytes (RLIM_INFINITY: no limit):
+// attempt()'s verdict and message, or 4 when the child died.
 std::pair<int, std::string> attempt_with_file_size_limit(rlim_t limit, const std::function<void()>& write)
 {
-    int fds[2];
-    REQUIRE(::pipe(fds) == 0);
-    std::fflush(nullptr);
-    const pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        ::close(fds[0]);
-        ::signal(SIGXFSZ, SIG_IGN);  // a write past the limit then fails with EFBIG instead of killing us
-        const rlimit r{limit, limit};
-        if (::setrlimit(RLIMIT_FSIZE, &r) != 0) ::_exit(90);
-        const auto [how, message] = attempt(write);
-        (void)!::write(fds[1], message.data(), message.size());
-        ::_exit(how);
-    }
-    ::close(fds[1]);
-    std::string message;
-    char buffer[4096];
-    for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;) message.append(buffer, static_cast<std::size_t>(n));
-    ::close(fds[0]);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    if (!WIFEXITED(status)) return {4, "the child died (status " + std::to_string(status) + "): " + message};
-    return {WEXITSTATUS(status), message};
+    const znn::testing::limited_child child =
+        znn::testing::run_with_file_size_limit(limit, [&] { return attempt(write); });
+    if (!child.exited) return {4, "the child died (signal " + std::to_string(child.signal) + "): " + child.message};
+    return {child.exit_code, child.message};
 }
 
 // A small tmpfs on `folder`, in a mount namespace of this process alone (so nothing outside sees it
