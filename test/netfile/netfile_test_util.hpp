@@ -2,6 +2,8 @@
 // file itself, independently of the reader under test.
 #pragma once
 
+#include "../common/scratch_folder.hpp"
+
 #include <hdf5.h>
 
 #include <catch2/catch.hpp>
@@ -18,36 +20,7 @@ namespace netfile_test {
 
 namespace fs = std::filesystem;
 
-// A fresh folder under the system's temporary folder, removed with everything in it at the end.
-class scratch_folder {
-public:
-    scratch_folder()
-    {
-        std::random_device entropy;
-        path_ = fs::temp_directory_path() / ("znn-netfile-test-" + std::to_string(entropy()) + std::to_string(entropy()));
-        fs::create_directories(path_);
-    }
-    ~scratch_folder()
-    {
-        std::error_code ignored;
-        fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ignored);
-        fs::remove_all(path_, ignored);
-    }
-    scratch_folder(const scratch_folder&) = delete;
-    scratch_folder& operator=(const scratch_folder&) = delete;
-
-    std::string file(const std::string& name) const { return (path_ / name).string(); }
-    const fs::path& path() const { return path_; }
-    std::vector<std::string> entries() const
-    {
-        std::vector<std::string> names;
-        for (const auto& entry : fs::directory_iterator(path_)) names.push_back(entry.path().filename().string());
-        return names;
-    }
-
-private:
-    fs::path path_;
-};
+using znn::testing::scratch_folder;  // test/common/scratch_folder.hpp
 
 inline std::string source_root()
 {

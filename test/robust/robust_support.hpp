@@ -6,6 +6,8 @@
 // message, a case that takes too long) fails the test; a crash or a hang ends the test executable.
 #pragma once
 
+#include "../common/scratch_folder.hpp"
+
 #include "znn/error.hpp"
 
 #include <catch2/catch.hpp>
@@ -158,41 +160,7 @@ private:
     std::size_t cases_ = 0, accepted_ = 0, broken_ = 0;
 };
 
-// A fresh folder, removed with its contents at the end: in /dev/shm where there is one, since the
-// suite rewrites small files thousands of times and ext4 flushes a file truncated and written again
-// (auto_da_alloc), which makes each case wait for the disk; else under the system's temporary folder.
-class scratch_folder {
-public:
-    scratch_folder()
-    {
-        std::random_device entropy;
-        std::error_code ec;
-        const fs::path base = fs::is_directory("/dev/shm", ec) && ::access("/dev/shm", W_OK) == 0
-                                  ? fs::path("/dev/shm")
-                                  : fs::temp_directory_path();
-        path_ = base / ("znn-robust-" + std::to_string(entropy()) + "-" + std::to_string(entropy()));
-        fs::create_directories(path_);
-    }
-    ~scratch_folder()
-    {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-    scratch_folder(const scratch_folder&) = delete;
-    scratch_folder& operator=(const scratch_folder&) = delete;
-
-    std::string file(const std::string& name) const { return (path_ / name).string(); }
-    const fs::path& path() const { return path_; }
-    std::vector<std::string> entries() const
-    {
-        std::vector<std::string> names;
-        for (const auto& e : fs::directory_iterator(path_)) names.push_back(e.path().filename().string());
-        return names;
-    }
-
-private:
-    fs::path path_;
-};
+using znn::testing::scratch_folder;  // test/common/scratch_folder.hpp
 
 inline std::string read_bytes(const std::string& path)
 {
