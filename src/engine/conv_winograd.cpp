@@ -1,0 +1,258 @@
+// Winograd convolution (znn/conv_winograd.hpp): tilings, filter transforms, argument checks, and the
+// choice of instruction set. The per-plane transforms and the multiplications live in
+// winograd_impl.inc, compiled here once per instruction set like the direct convolution's kernels
+// (conv_direct.cpp), whose register-blocked accumulate_block it reuses.
+#include "znn/conv_winograd.hpp"
+
+#include "znn/conv.hpp"
+
+#include "simd.hpp"
+#include "winograd_matrices.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace znn::wino_generic {
+#define ZNN_SIMD_BYTES 16
+#include "simd_pack.inc"
+#include "conv_row_kernels.inc"
+#include "conv_direct_impl.inc"
+#include "winograd_impl.inc"
+#undef ZNN_SIMD_BYTES
+}  // namespace znn::wino_generic
+
+#if ZNN_X86_DISPATCH
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+namespace znn::wino_avx2 {
+#define ZNN_SIMD_BYTES 32
+#include "simd_pack.inc"
+#include "conv_row_kernels.inc"
+#include "conv_direct_impl.inc"
+#include "winograd_impl.inc"
+#undef ZNN_SIMD_BYTES
+}  // namespace znn::wino_avx2
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx2,fma")
+namespace znn::wino_avx512 {
+#define ZNN_SIMD_BYTES 64
+#include "simd_pack.inc"
+#include "conv_row_kernels.inc"
+#include "conv_direct_impl.inc"
+#include "winograd_impl.inc"
+#undef ZNN_SIMD_BYTES
+}  // namespace znn::wino_avx512
+#pragma GCC pop_options
+#endif
+
+namespace znn {
+namespace {
+
+template <class T>
+using cptrs = std::span<const volume<T>* const>;
+template <class T>
+using ptrs = std::span<volume<T>* const>;
+
+constexpr int C = winograd_tiling::components();
+constexpr int A = winograd_tiling::alpha;
+
+[[noreturn]] void fail(const std::string& what)
+{
+    throw std::invalid_argument("winograd convolution: " + what);
+}
+
+// u[((s·n + o)·Kz + az)·36 + c] = G_y · g · G_xᵀ for the plane az of the filter between source s and
+// target o, g(a, b) = kernel(s, o)(az, a, b), flipped in all three axes when `flip`. Done in double.
+// The result is a per-thread buffer, valid until the thread's next call.
+template <class T, class KernelOf>
+const std::vector<T>& transform_filters(const winograd_tiling& tl, std::size_t sources, std::size_t targets,
+                                        KernelOf kernel_of, bool flip)
+{
+    const vec3 K = tl.kernel;
+    thread_local std::vector<T> u;
+    if (u.size() < sources * targets * K.z * C) u.resize(sources * targets * K.z * C);
+    std::vector<double> half(static_cast<std::size_t>(A * K.x));
+    for (std::size_t s = 0; s < sources; ++s)
+        for (std::size_t o = 0; o < targets; ++o) {
+            const volume<T>& k = kernel_of(s, o);
+            for (std::int64_t az = 0; az < K.z; ++az) {
+                auto g = [&](std::int64_t a, std::int64_t b) -> double {
+                    return flip ? k(K.z - 1 - az, K.y - 1 - a, K.x - 1 - b) : k(az, a, b);
+                };
+                for (int ky = 0; ky < A; ++ky)
+                    for (std::int64_t b = 0; b < K.x; ++b) {
+                        double sum = 0;
+                        for (std::int64_t a = 0; a < K.y; ++a) sum += winograd::G(static_cast<int>(K.y), ky, static_cast<int>(a)) * g(a, b);
+                        half[ky * K.x + b] = sum;
+                    }
+                T* dst = u.data() + ((s * targets + o) * K.z + az) * C;
+                for (int ky = 0; ky < A; ++ky)
+                    for (int kx = 0; kx < A; ++kx) {
+                        double sum = 0;
+                        for (std::int64_t b = 0; b < K.x; ++b) sum += half[ky * K.x + b] * winograd::G(static_cast<int>(K.x), kx, static_cast<int>(b));
+                        dst[ky * A + kx] = static_cast<T>(sum);
+                    }
+            }
+        }
+    return u;
+}
+
+template <class T>
+vec3 common_shape(std::span<const volume<T>* const> vs, const char* what)
+{
+    if (vs.empty()) fail(std::string("no ") + what);
+    const vec3 shape = vs[0]->shape();
+    for (const auto* v : vs)
+        if (v->shape() != shape) fail(std::string(what) + " of different shapes " + shape.dims() + " and " + v->shape().dims());
+    return shape;
+}
+
+template <class T>
+vec3 common_shape(std::span<volume<T>* const> vs, const char* what)
+{
+    return common_shape(std::span<const volume<T>* const>(vs.data(), vs.size()), what);
+}
+
+void require(vec3 actual, vec3 expected, const char* what)
+{
+    if (actual != expected) fail(std::string(what) + " has shape " + actual.dims() + ", expected " + expected.dims());
+}
+
+template <class T>
+void check_kernels(const winograd_tiling& tl, std::size_t count, cptrs<T> kernels)
+{
+    if (kernels.size() != count)
+        fail(std::to_string(kernels.size()) + " kernels, expected " + std::to_string(count));
+    require(common_shape(kernels, "kernels"), tl.kernel, "kernel");
+}
+
+#if ZNN_X86_DISPATCH
+#define ZNN_DISPATCH(NAME, ...)                                                     \
+    switch (simd::best_isa()) {                                                     \
+    case simd::isa::avx512: wino_avx512::NAME<T>(__VA_ARGS__); break;               \
+    case simd::isa::avx2: wino_avx2::NAME<T>(__VA_ARGS__); break;                   \
+    default: wino_generic::NAME<T>(__VA_ARGS__); break;                             \
+    }
+#else
+#define ZNN_DISPATCH(NAME, ...) wino_generic::NAME<T>(__VA_ARGS__);
+#endif
+
+}  // namespace
+
+bool winograd_supports(vec3 kernel, vec3 sparsity)
+{
+    auto taps_ok = [](std::int64_t k) { return k >= 2 && k <= winograd::max_taps; };
+    return taps_ok(kernel.y) && taps_ok(kernel.x) && kernel.z >= 1 && sparsity.y == 1 && sparsity.x == 1 &&
+           sparsity.z >= 1;
+}
+
+winograd_tiling::winograd_tiling(vec3 src, vec3 k, vec3 s) : source(src), kernel(k), sparsity(s)
+{
+    if (!winograd_supports(k, s))
+        fail("kernel " + k.dims() + " with sparsity " + s.dims() + " (needs 2 to 5 taps and sparsity 1 in y and x)");
+    const vec3 out = conv_output_shape(src, k, s);
+    // Only y and x must fit: the backward tiling reads output gradients that are not padded in z.
+    if (out.y < 1 || out.x < 1 || src.z < 1) fail("kernel " + k.dims() + " does not fit maps of " + src.dims());
+    my = alpha + 1 - static_cast<int>(k.y);
+    mx = alpha + 1 - static_cast<int>(k.x);
+    out_y = out.y;
+    out_x = out.x;
+    tiles_y = (out_y + my - 1) / my;
+    tiles_x = (out_x + mx - 1) / mx;
+    row_tiles = tiles_x + (alpha - 1) / mx;
+    stride = (tiles_y * row_tiles + 15) / 16 * 16;
+}
+
+winograd_tiling winograd_backward_tiling(vec3 input, vec3 kernel, vec3 sparsity)
+{
+    const vec3 G = conv_output_shape(input, kernel, sparsity);
+    const vec3 P = (kernel - 1) * sparsity;
+    return winograd_tiling(vec3{G.z, G.y + 2 * P.y, G.x + 2 * P.x}, kernel, sparsity);
+}
+
+template <class T>
+winograd_maps<T>::winograd_maps(const winograd_tiling& tiling, std::size_t count)
+    : tiling_(tiling), count_(count),
+      data_(vec3{tiling.source.z * winograd_tiling::components(), static_cast<std::int64_t>(count), tiling.stride})
+{
+    if (count == 0) fail("no maps to transform");
+}
+
+template <class T>
+void winograd_maps<T>::transform(std::size_t index, const volume<T>& map)
+{
+    if (index >= count_) fail("map " + std::to_string(index) + " of " + std::to_string(count_));
+    require(map.shape(), tiling_.source, "source map");
+    ZNN_DISPATCH(transform_source, tiling_, map.data(), data_.data(), index, count_)
+}
+
+template <class T>
+void winograd_forward_maps(const winograd_maps<T>& in, cptrs<T> kernels, ptrs<T> out)
+{
+    const winograd_tiling& tl = in.tiling();
+    const std::size_t m = in.count(), n = out.size();
+    check_kernels(tl, m * n, kernels);
+    require(common_shape(out, "output maps"), conv_output_shape(tl.source, tl.kernel, tl.sparsity), "output");
+    const std::vector<T>& u = transform_filters<T>(
+        tl, m, n, [&](std::size_t i, std::size_t j) -> const volume<T>& { return *kernels[i * n + j]; }, true);
+    ZNN_DISPATCH(correlate, tl, in.data(), m, u, 0, out)
+}
+
+template <class T>
+void winograd_backward_input_maps(const winograd_maps<T>& padded_grad_out, cptrs<T> kernels, ptrs<T> grad_in)
+{
+    const winograd_tiling& tl = padded_grad_out.tiling();
+    const std::size_t n = padded_grad_out.count(), m = grad_in.size();
+    check_kernels(tl, m * n, kernels);
+    const vec3 I = common_shape(grad_in, "input gradients");
+    require(tl.source, winograd_backward_tiling(I, tl.kernel, tl.sparsity).source, "padded output gradient");
+    // Source j (an output gradient) reaches target i (an input gradient) through kernel(i, j), unflipped.
+    const std::vector<T>& u = transform_filters<T>(
+        tl, n, m, [&](std::size_t j, std::size_t i) -> const volume<T>& { return *kernels[i * n + j]; }, false);
+    const std::int64_t z_offset = (tl.kernel.z - 1) * tl.sparsity.z;
+    ZNN_DISPATCH(correlate, tl, padded_grad_out.data(), n, u, z_offset, grad_in)
+}
+
+template <class T>
+void conv_winograd_forward_maps(cptrs<T> in, cptrs<T> kernels, vec3 sparsity, ptrs<T> out)
+{
+    if (kernels.empty()) fail("no kernels");
+    winograd_maps<T> transformed(winograd_tiling(common_shape(in, "input maps"), kernels[0]->shape(), sparsity),
+                                 in.size());
+    for (std::size_t i = 0; i < in.size(); ++i) transformed.transform(i, *in[i]);
+    winograd_forward_maps<T>(transformed, kernels, out);
+}
+
+template <class T>
+void conv_winograd_backward_input_maps(cptrs<T> grad_out, cptrs<T> kernels, vec3 sparsity, ptrs<T> grad_in)
+{
+    if (kernels.empty()) fail("no kernels");
+    const vec3 K = kernels[0]->shape();
+    winograd_maps<T> transformed(winograd_backward_tiling(common_shape(grad_in, "input gradients"), K, sparsity),
+                                 grad_out.size());
+    volume<T> padded;
+    for (std::size_t j = 0; j < grad_out.size(); ++j) {
+        pad_for_backward_input(*grad_out[j], K, sparsity, padded);
+        transformed.transform(j, padded);
+    }
+    winograd_backward_input_maps<T>(transformed, kernels, grad_in);
+}
+
+#define ZNN_INSTANTIATE(T)                                                                                     \
+    template class winograd_maps<T>;                                                                           \
+    template void winograd_forward_maps<T>(const winograd_maps<T>&, cptrs<T>, ptrs<T>);                        \
+    template void winograd_backward_input_maps<T>(const winograd_maps<T>&, cptrs<T>, ptrs<T>);                 \
+    template void conv_winograd_forward_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>);                            \
+    template void conv_winograd_backward_input_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>);
+ZNN_INSTANTIATE(float)
+ZNN_INSTANTIATE(double)
+
+}  // namespace znn

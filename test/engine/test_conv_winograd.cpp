@@ -1,0 +1,164 @@
+// Winograd convolution (znn/conv_winograd.hpp) against the naive loops of reference.hpp: every filter
+// size it takes in y and x (2..5, mixed), sparse z, tiles that stick out of the planes, planes of more
+// tiles than one chunk (256), and output map counts that leave partial register blocks.
+#include "reference.hpp"
+
+#include "znn/conv.hpp"
+#include "znn/conv_winograd.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+using namespace znn;
+using namespace znn::test;
+
+namespace {
+
+// Winograd's transforms round more than direct sums: float within 1e-4 of the largest value (the
+// issue's FFT bound), double within 1e-10.
+template <class T>
+constexpr double winograd_tolerance()
+{
+    return sizeof(T) == 4 ? 1e-4 : 1e-10;
+}
+
+template <class T>
+std::vector<const volume<T>*> const_ptrs(const std::vector<volume<T>>& v)
+{
+    std::vector<const volume<T>*> p;
+    for (const auto& x : v) p.push_back(&x);
+    return p;
+}
+
+template <class T>
+std::vector<volume<T>*> ptrs(std::vector<volume<T>>& v)
+{
+    std::vector<volume<T>*> p;
+    for (auto& x : v) p.push_back(&x);
+    return p;
+}
+
+volume<double> sum_of(const volume<double>& a, const volume<double>& b)
+{
+    volume<double> c(a.shape());
+    for (std::size_t i = 0; i < a.size(); ++i) c[i] = a[i] + b[i];
+    return c;
+}
+
+struct layer_case {
+    vec3 in, kernel, sparsity;
+    std::size_t m, n;
+};
+
+}  // namespace
+
+TEST_CASE("winograd_supports takes 2 to 5 taps in y and x and sparsity 1 there", "[engine][winograd]")
+{
+    CHECK(winograd_supports({3, 3, 3}, {1, 1, 1}));
+    CHECK(winograd_supports({1, 4, 4}, {1, 1, 1}));
+    CHECK(winograd_supports({5, 2, 5}, {4, 1, 1}));
+    CHECK_FALSE(winograd_supports({3, 1, 3}, {1, 1, 1}));
+    CHECK_FALSE(winograd_supports({3, 6, 3}, {1, 1, 1}));
+    CHECK_FALSE(winograd_supports({3, 3, 3}, {1, 2, 1}));
+    CHECK_FALSE(winograd_supports({3, 3, 3}, {1, 1, 2}));
+    CHECK_THROWS_AS(winograd_tiling({4, 8, 8}, {3, 7, 3}, {1, 1, 1}), std::invalid_argument);
+    CHECK_THROWS_AS(winograd_tiling({4, 2, 8}, {3, 3, 3}, {1, 1, 1}), std::invalid_argument);
+    const winograd_tiling t({4, 10, 11}, {3, 3, 2}, {1, 1, 1});
+    CHECK(t.my == 4);
+    CHECK(t.mx == 5);
+    CHECK(t.tiles_y == 2);  // 8 output rows
+    CHECK(t.tiles_x == 2);  // 10 output columns
+    CHECK(t.row_tiles == 3);
+    CHECK(t.stride == 16);
+}
+
+TEMPLATE_TEST_CASE("winograd convolution matches sums of naive edges", "[engine][winograd]", float, double)
+{
+    using T = TestType;
+    std::mt19937_64 rng(97);
+    const std::vector<layer_case> cases = {
+        {{1, 12, 14}, {1, 3, 3}, {1, 1, 1}, 3, 5},   // partial tiles in y and x
+        {{4, 9, 9}, {3, 2, 2}, {1, 1, 1}, 2, 4},     // F(5, 2)
+        {{3, 13, 11}, {2, 4, 4}, {2, 1, 1}, 5, 3},   // F(3, 4), sparse z
+        {{5, 16, 17}, {2, 5, 5}, {3, 1, 1}, 4, 6},   // F(2, 5), sparse z
+        {{2, 10, 15}, {2, 2, 5}, {1, 1, 1}, 1, 7},   // mixed: F(5, 2) in y, F(2, 5) in x
+        {{3, 8, 9}, {3, 3, 4}, {1, 1, 1}, 6, 1},     // single output, F(4, 3) x F(3, 4)
+        {{1, 70, 75}, {1, 3, 3}, {1, 1, 1}, 6, 9},   // 18 x 19 tiles: more than one chunk of 256 tiles
+        {{2, 33, 40}, {2, 5, 2}, {1, 1, 1}, 9, 2},   // more input rows than one group
+    };
+    for (const auto& c : cases) {
+        INFO("in " << c.in << " kernel " << c.kernel << " sparsity " << c.sparsity << " m " << c.m << " n " << c.n);
+        const vec3 out_shape = conv_output_shape(c.in, c.kernel, c.sparsity);
+        std::vector<volume<T>> in, k, g;
+        for (std::size_t i = 0; i < c.m; ++i) in.push_back(random_volume<T>(c.in, rng));
+        for (std::size_t i = 0; i < c.m * c.n; ++i) k.push_back(random_volume<T>(c.kernel, rng));
+        for (std::size_t j = 0; j < c.n; ++j) g.push_back(random_volume<T>(out_shape, rng));
+
+        // Outputs start non-zero: the calls accumulate.
+        std::vector<volume<T>> out, gi;
+        std::vector<volume<double>> ref_out, ref_gi;
+        for (std::size_t j = 0; j < c.n; ++j) {
+            out.push_back(random_volume<T>(out_shape, rng));
+            ref_out.push_back(to_double(out.back()));
+        }
+        for (std::size_t i = 0; i < c.m; ++i) {
+            gi.push_back(random_volume<T>(c.in, rng));
+            ref_gi.push_back(to_double(gi.back()));
+        }
+        for (std::size_t i = 0; i < c.m; ++i)
+            for (std::size_t j = 0; j < c.n; ++j) {
+                const auto kij = to_double(k[i * c.n + j]);
+                ref_out[j] = sum_of(ref_out[j], naive_conv_forward(to_double(in[i]), kij, c.sparsity));
+                ref_gi[i] = sum_of(ref_gi[i], naive_conv_backward_input(to_double(g[j]), kij, c.sparsity, c.in));
+            }
+
+        conv_winograd_forward_maps<T>(const_ptrs(in), const_ptrs(k), c.sparsity, ptrs(out));
+        conv_winograd_backward_input_maps<T>(const_ptrs(g), const_ptrs(k), c.sparsity, ptrs(gi));
+        for (std::size_t j = 0; j < c.n; ++j) CHECK(relative_error(out[j], ref_out[j]) < winograd_tolerance<T>());
+        for (std::size_t i = 0; i < c.m; ++i) CHECK(relative_error(gi[i], ref_gi[i]) < winograd_tolerance<T>());
+
+        // A subset of the output maps with its kernels, from transforms made once (the executor's use).
+        winograd_maps<T> transformed(winograd_tiling(c.in, c.kernel, c.sparsity), c.m);
+        for (std::size_t i = c.m; i-- > 0;) transformed.transform(i, in[i]);
+        const std::size_t last = c.n - 1;
+        std::vector<const volume<T>*> last_kernels;
+        for (std::size_t i = 0; i < c.m; ++i) last_kernels.push_back(&k[i * c.n + last]);
+        std::vector<volume<T>> one(1, volume<T>(out_shape));
+        winograd_forward_maps<T>(transformed, last_kernels, ptrs(one));
+        volume<double> ref_last(out_shape);
+        for (std::size_t i = 0; i < c.m; ++i)
+            ref_last = sum_of(ref_last, naive_conv_forward(to_double(in[i]), to_double(k[i * c.n + last]), c.sparsity));
+        CHECK(relative_error(one[0], ref_last) < winograd_tolerance<T>());
+
+        // Wrong shapes and counts are refused.
+        auto few = const_ptrs(k);
+        few.pop_back();
+        CHECK_THROWS_AS(conv_winograd_forward_maps<T>(const_ptrs(in), few, c.sparsity, ptrs(out)), std::invalid_argument);
+        std::vector<volume<T>> wrong(1, volume<T>(out_shape + vec3{0, 1, 0}));
+        CHECK_THROWS_AS(winograd_forward_maps<T>(transformed, last_kernels, ptrs(wrong)), std::invalid_argument);
+        CHECK_THROWS_AS(transformed.transform(c.m, in[0]), std::invalid_argument);
+        CHECK_THROWS_AS(transformed.transform(0, g[0]), std::invalid_argument);
+    }
+}
+
+TEST_CASE("winograd float error on a 48-map 3x3x3 layer stays near float rounding", "[engine][winograd]")
+{
+    // Many summed edges with O(1) inputs: the float Winograd sum against the double naive sum.
+    std::mt19937_64 rng(5);
+    const vec3 in_shape{4, 22, 22}, kernel{3, 3, 3}, s{1, 1, 1};
+    const std::size_t m = 48;
+    std::vector<volume<float>> in, k;
+    for (std::size_t i = 0; i < m; ++i) in.push_back(random_volume<float>(in_shape, rng));
+    for (std::size_t i = 0; i < m; ++i) k.push_back(random_volume<float>(kernel, rng, -0.2, 0.2));
+    const vec3 out_shape = conv_output_shape(in_shape, kernel, s);
+    std::vector<volume<float>> out(1, volume<float>(out_shape)), direct(1, volume<float>(out_shape));
+    volume<double> ref(out_shape);
+    for (std::size_t i = 0; i < m; ++i) ref = sum_of(ref, naive_conv_forward(to_double(in[i]), to_double(k[i]), s));
+    conv_winograd_forward_maps<float>(const_ptrs(in), const_ptrs(k), s, ptrs(out));
+    conv_forward_maps<float>(const_ptrs(in), const_ptrs(k), s, ptrs(direct));
+    const double wino = relative_error(out[0], ref), dir = relative_error(direct[0], ref);
+    INFO("winograd " << wino << " direct " << dir);
+    CHECK(wino < 2e-5);
+    WARN("float relative error, winograd " << wino << ", direct " << dir);
+}
