@@ -37,7 +37,7 @@ std::string usage()
     return "usage: znn-bench conv    --kernel Z,Y,X --maps IN,OUT --input Z,Y,X [options]\n"
            "       znn-bench forward --net FILE.znn --outsz Z,Y,X [options]\n"
            "       znn-bench train   --net FILE.znn --outsz Z,Y,X [options]\n"
-           "options: --mode direct|fft|optimize (optimize)  --threads N (1)  --budget SECONDS (3)\n"
+           "options: --mode direct|winograd|fft|optimize (optimize)  --threads N (1)  --budget SECONDS (3)\n"
            "         --max-reps N (10)  --memory-cap GIB (none; exit status 3 when the estimate is larger)\n"
            "         --measure-plans  --verbose\n"
            "         --describe   print the layer list used by the torch peer of tools/bench, run nothing\n"
@@ -68,8 +68,8 @@ bench_args parse_args(int argc, char** argv)
             if (!(in >> a.maps_in >> comma >> a.maps_out) || comma != ',' || !in.eof() || a.maps_in < 1 || a.maps_out < 1)
                 throw std::invalid_argument("--maps wants IN,OUT, got '" + value + "'");
         } else if (key == "--mode") {
-            if (value != "direct" && value != "fft" && value != "optimize")
-                throw std::invalid_argument("--mode is direct, fft or optimize, got '" + value + "'");
+            if (value != "direct" && value != "winograd" && value != "fft" && value != "optimize")
+                throw std::invalid_argument("--mode is direct, winograd, fft or optimize, got '" + value + "'");
             a.mode = value;
         } else if (key == "--threads") a.threads = static_cast<int>(parse_number(key, value));
         else if (key == "--budget") a.budget_s = parse_number(key, value);

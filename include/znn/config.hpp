@@ -31,7 +31,7 @@ struct config {
     std::string train_net;            // folder; "" when train_net_prefix is used (train_net = P.h5 means prefix P)
     std::string train_net_prefix;     // the original's form: P_<it>.h5, P_current.h5
     std::vector<int> train_range, test_range;  // "1-3,6"
-    std::string train_conv_mode = "optimize";  // fft | direct | optimize
+    std::string train_conv_mode = "optimize";  // fft | direct | winograd | optimize
     std::string forward_conv_mode = "optimize";
     bool is_data_aug = false;
     bool is_bd_mirror = false;

@@ -5,12 +5,15 @@
 // each pass is a task graph (see task_graph.hpp) built once: one task per (node, map), per image
 // transform and per weight gradient, run on all cores with the tasks nearest the output first.
 //
-// Convolution: per conv edge, direct or FFT (options.conv_mode: fft | direct | optimize — optimize
-// times both on the real shapes when the network is built and keeps the faster). In the FFT path each
-// node's maps are transformed once and shared by all its outgoing edges and by the weight gradient;
-// each target map accumulates its products in the frequency domain and does one inverse transform;
-// filter transforms are kept until the next update. Summation orders are fixed, so results do not
-// depend on thread timing.
+// Convolution: per conv edge, direct, Winograd or FFT (options.conv_mode: fft | direct | winograd |
+// optimize — winograd where the filter allows it (znn/conv_winograd.hpp), direct elsewhere; optimize
+// times the three on the real shapes when the network is built and keeps the fastest). In the FFT path
+// each node's maps are transformed once and shared by all its outgoing edges and by the weight
+// gradient; each target map accumulates its products in the frequency domain and does one inverse
+// transform; filter transforms are kept until the next update. The Winograd path likewise transforms
+// each source map (and, training, each padded output gradient) once for all the tasks that read it;
+// its filter gradients are computed directly. Summation orders are fixed, so results do not depend on
+// thread timing.
 #pragma once
 
 #include "znn/net_graph.hpp"
@@ -27,7 +30,7 @@ namespace znn {
 class task_pool;
 
 struct engine_options {
-    std::string conv_mode = "optimize";  // fft | direct | optimize
+    std::string conv_mode = "optimize";  // fft | direct | winograd | optimize
     int threads = 0;                     // <= 0: every core
     bool training = true;                // dropout active; forward transforms kept for backward()
     bool measure_fft_plans = false;      // FFTW_MEASURE (slower start, faster transforms)
@@ -88,7 +91,8 @@ public:
     // Call after changing filters() directly: cached filter transforms are dropped.
     void parameters_changed();
 
-    bool uses_fft(int edge) const;  // the method chosen for a conv edge
+    bool uses_fft(int edge) const;       // the method chosen for a conv edge: FFT,
+    bool uses_winograd(int edge) const;  // Winograd, or (neither) direct
     int threads() const;
 
 private:

@@ -1,9 +1,11 @@
-// conv mode `optimize`: per conv edge, time direct and FFT convolution on the edge's real shapes once,
-// when the network is built, and keep the faster for the whole run, as far as the FFT spectra fit the
-// memory budget (engine_options::fft_memory_budget).
+// conv mode `optimize`: per conv edge, time direct, Winograd (where the filter allows it) and FFT
+// convolution on the edge's real shapes once, when the network is built, and keep the fastest for the
+// whole run, as far as the FFT spectra and Winograd transforms fit the memory budget
+// (engine_options::fft_memory_budget). Mode `winograd` takes Winograd wherever it applies.
 #include "network_state.hpp"
 
 #include "znn/conv.hpp"
+#include "znn/conv_winograd.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -47,8 +49,11 @@ volume<T> random_volume(vec3 shape, std::mt19937_64& rng)
 }
 
 struct edge_costs {
-    double direct, fft;
-    std::int64_t fft_bytes;  // spectra the edge holds when it uses FFT
+    double direct = 0, fft = 0;
+    std::int64_t fft_bytes = 0;       // spectra the edge holds when it uses FFT
+    double winograd = -1;             // < 0: the filter does not allow Winograd
+    std::int64_t winograd_bytes = 0;  // transforms the edge holds when it uses Winograd
+    double spatial() const { return winograd >= 0 ? std::min(direct, winograd) : direct; }
 };
 
 std::int64_t default_fft_budget()
@@ -97,6 +102,27 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth)
     std::vector<volume<T>*> targets(group, &out);
     const double t_group = seconds_per_call([&] { conv_forward_maps<T>(inputs, kernels, src.sparsity, targets); });
     const double t_direct = t_group / group;  // per output map
+    // A training pass takes the gradient to the source too, unless the source is an input.
+    const double products = !s.options.training ? 1 : src.spec->type == "input" ? 2 : 3;
+
+    edge_costs costs;
+    costs.direct = products * n * t_direct;
+    if (winograd_supports(edge.spec->size, src.sparsity)) {
+        // The same group from Winograd transforms of the m inputs, plus one transform per input map. The
+        // gradient to the input costs about as much again (with m and n swapped); the filter gradient
+        // is direct.
+        const winograd_tiling tiling(in_shape, edge.spec->size, src.sparsity);
+        winograd_maps<T> transformed(tiling, inputs.size());
+        for (std::size_t i = 0; i < inputs.size(); ++i) transformed.transform(i, *inputs[i]);
+        const double t_transform = seconds_per_call([&] { transformed.transform(0, in); });
+        const double t_map =
+            seconds_per_call([&] { winograd_forward_maps<T>(transformed, kernels, targets); }) / group;
+        const double forward = m * t_transform + n * t_map;
+        costs.winograd = forward;
+        if (s.options.training) costs.winograd += n * t_direct + (products == 3 ? n * t_transform + m * t_map : 0);
+        const double per_map = static_cast<double>(tiling.source.z * winograd_tiling::components() * tiling.stride);
+        costs.winograd_bytes = static_cast<std::int64_t>((m + (products == 3 ? n : 0)) * per_map * sizeof(T));
+    }
 
     fft_transformer<T> tf(*s.plans, fft_size(in_shape));
     spectrum<T> image, filter, acc(tf.real_shape());
@@ -115,12 +141,12 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth)
     // Filter spectra, input spectra and (training) the output gradients' spectra.
     const std::int64_t spectrum_bytes = static_cast<std::int64_t>(acc.shape().volume()) * 2 * sizeof(T);
     const double spectra = m * n + m + (s.options.training ? n : 0);
-    const auto bytes = static_cast<std::int64_t>(spectra * static_cast<double>(spectrum_bytes));
-    if (s.options.training) {
-        return {3 * n * t_direct,
-                (m + n + m * n) * t_transform + 3 * m * n * t_multiply + (n + m + m * n) * t_inverse, bytes};
-    }
-    return {n * t_direct, m * t_transform + m * n * t_multiply + n * t_inverse, bytes};
+    costs.fft_bytes = static_cast<std::int64_t>(spectra * static_cast<double>(spectrum_bytes));
+    if (s.options.training)
+        costs.fft = (m + n + m * n) * t_transform + 3 * m * n * t_multiply + (n + m + m * n) * t_inverse;
+    else
+        costs.fft = m * t_transform + m * n * t_multiply + n * t_inverse;
+    return costs;
 }
 
 }  // namespace
@@ -134,8 +160,9 @@ void choose_conv_methods(network_state<T>& s)
     double bandwidth = 0;  // measured when the first edge is timed
     for (const auto& edge : s.graph.edges()) {
         if (edge.type() != "conv") continue;
-        if (mode == "fft" || mode == "direct") {
+        if (mode == "fft" || mode == "direct" || mode == "winograd") {
             s.fft[edge.index] = mode == "fft";
+            s.winograd[edge.index] = mode == "winograd" && winograd_supports(edge.spec->size, s.source(edge.index).sparsity);
             continue;
         }
         if (bandwidth == 0) bandwidth = streaming_bandwidth();
@@ -144,23 +171,34 @@ void choose_conv_methods(network_state<T>& s)
     }
     if (timed.empty()) return;
 
-    // FFT where it is faster, within the memory budget: most seconds saved per byte first.
-    std::vector<int> faster;
-    for (int e : timed)
-        if (costs[e].fft < costs[e].direct) faster.push_back(e);
-    std::stable_sort(faster.begin(), faster.end(), [&](int a, int b) {
-        return (costs[a].direct - costs[a].fft) / static_cast<double>(costs[a].fft_bytes) >
-               (costs[b].direct - costs[b].fft) / static_cast<double>(costs[b].fft_bytes);
+    // FFT where it beats both spatial methods, then Winograd where it beats direct, within the memory
+    // budget: most seconds saved per byte first.
+    struct candidate {
+        int edge;
+        bool fft;
+        double saved, bytes;
+    };
+    std::vector<candidate> faster;
+    for (int e : timed) {
+        const edge_costs& c = costs[e];
+        if (c.fft < c.spatial()) faster.push_back({e, true, c.spatial() - c.fft, static_cast<double>(c.fft_bytes)});
+        if (c.winograd >= 0 && c.winograd < c.direct)
+            faster.push_back({e, false, c.direct - c.winograd, static_cast<double>(c.winograd_bytes)});
+    }
+    std::stable_sort(faster.begin(), faster.end(), [](const candidate& a, const candidate& b) {
+        return a.saved / std::max(a.bytes, 1.0) > b.saved / std::max(b.bytes, 1.0);
     });
     const std::int64_t budget = s.options.fft_memory_budget > 0 ? s.options.fft_memory_budget : default_fft_budget();
     std::int64_t used = 0;
     std::vector<char> over_budget(s.graph.edges().size(), 0);
-    for (int e : faster) {
-        if (used + costs[e].fft_bytes <= budget) {
-            s.fft[e] = 1;
-            used += costs[e].fft_bytes;
+    for (const candidate& c : faster) {
+        if (s.fft[c.edge] || s.winograd[c.edge]) continue;  // the edge already has a faster method
+        const auto bytes = static_cast<std::int64_t>(c.bytes);
+        if (used + bytes <= budget) {
+            (c.fft ? s.fft : s.winograd)[c.edge] = 1;
+            used += bytes;
         } else {
-            over_budget[e] = 1;
+            over_budget[c.edge] = 1;
         }
     }
 
@@ -169,17 +207,19 @@ void choose_conv_methods(network_state<T>& s)
     for (int e : timed) {
         const graph_edge& edge = s.graph.edges()[e];
         const edge_costs& c = costs[e];
-        *s.options.log << "optimize: conv " << edge.name() << " (" << s.source(e).maps() << "->" << s.target(e).maps()
-                       << " maps, " << edge.spec->size.dims() << " filter, sparsity " << s.source(e).sparsity.dims()
-                       << ", input " << s.sizes[edge.from].dims() << "): direct " << std::fixed << std::setprecision(2)
-                       << c.direct * 1e3 << " ms, fft " << c.fft * 1e3 << " ms, fft spectra "
-                       << std::setprecision(0) << c.fft_bytes / mib << " MiB -> " << (s.fft[e] ? "fft" : "direct")
-                       << (over_budget[e] ? " (fft is faster but over the memory budget)" : "") << "\n"
-                       << std::defaultfloat;
+        const char* chosen = s.fft[e] ? "fft" : s.winograd[e] ? "winograd" : "direct";
+        std::ostream& log = *s.options.log;
+        log << "optimize: conv " << edge.name() << " (" << s.source(e).maps() << "->" << s.target(e).maps()
+            << " maps, " << edge.spec->size.dims() << " filter, sparsity " << s.source(e).sparsity.dims() << ", input "
+            << s.sizes[edge.from].dims() << "): direct " << std::fixed << std::setprecision(2) << c.direct * 1e3 << " ms, ";
+        if (c.winograd >= 0) log << "winograd " << c.winograd * 1e3 << " ms, ";
+        log << "fft " << c.fft * 1e3 << " ms, fft spectra " << std::setprecision(0) << c.fft_bytes / mib << " MiB -> "
+            << chosen << (over_budget[e] && !s.fft[e] ? " (a faster method is over the memory budget)" : "") << "\n"
+            << std::defaultfloat;
     }
     if (!faster.empty())
-        *s.options.log << "optimize: fft spectra " << std::fixed << std::setprecision(0) << used / mib << " MiB of a "
-                       << budget / mib << " MiB budget\n"
+        *s.options.log << "optimize: fft spectra and winograd transforms " << std::fixed << std::setprecision(0)
+                       << used / mib << " MiB of a " << budget / mib << " MiB budget\n"
                        << std::defaultfloat;
 }
 

@@ -1,5 +1,5 @@
 // network<T>: construction, parameters and the SGD update. The passes are in network_forward.cpp and
-// network_backward.cpp; the choice between direct and FFT convolution in conv_choice.cpp.
+// network_backward.cpp; the choice between direct, Winograd and FFT convolution in conv_choice.cpp.
 #include "network_state.hpp"
 
 #include "znn/error.hpp"
@@ -53,6 +53,7 @@ void allocate_maps(network_state<T>& s)
     s.dropout_scale.resize(edges.size());
     s.padded_grad.resize(edges.size());
     s.fft.assign(edges.size(), 0);
+    s.winograd.assign(edges.size(), 0);
     for (const auto& e : edges) {
         const edge_spec& spec = *e.spec;
         int n_in = s.graph.nodes()[e.from].maps(), n_out = s.graph.nodes()[e.to].maps();
@@ -121,6 +122,23 @@ void prepare_fft(network_state<T>& s)
     s.kernels_fresh = false;
 }
 
+template <class T>
+void prepare_winograd(network_state<T>& s)
+{
+    const auto& edges = s.graph.edges();
+    s.winograd_input.assign(edges.size(), std::nullopt);
+    s.winograd_grad.assign(edges.size(), std::nullopt);
+    for (const auto& e : edges) {
+        if (!s.winograd[e.index]) continue;
+        const graph_node& src = s.graph.nodes()[e.from];
+        const vec3 in = s.sizes[e.from], kernel = e.spec->size;
+        s.winograd_input[e.index].emplace(winograd_tiling(in, kernel, src.sparsity), src.maps());
+        if (s.options.training && src.spec->type != "input")
+            s.winograd_grad[e.index].emplace(winograd_backward_tiling(in, kernel, src.sparsity),
+                                             s.graph.nodes()[e.to].maps());
+    }
+}
+
 }  // namespace
 
 template <class T>
@@ -128,8 +146,9 @@ network<T>::network(const net_graph& graph, vec3 output_size, const engine_optio
     : s_(std::make_unique<network_state<T>>(graph, output_size, options))
 {
     network_state<T>& s = *s_;
-    if (options.conv_mode != "fft" && options.conv_mode != "direct" && options.conv_mode != "optimize")
-        throw input_error("conv mode '" + options.conv_mode + "' is not one of fft, direct, optimize");
+    if (options.conv_mode != "fft" && options.conv_mode != "direct" && options.conv_mode != "winograd" &&
+        options.conv_mode != "optimize")
+        throw input_error("conv mode '" + options.conv_mode + "' is not one of fft, direct, winograd, optimize");
     s.seed = seed;
     check_supported(s);
     allocate_maps(s);
@@ -139,6 +158,7 @@ network<T>::network(const net_graph& graph, vec3 output_size, const engine_optio
     s.plans = std::make_shared<fft_plan_cache<T>>(measure ? fft_planning::measure : fft_planning::estimate);
     choose_conv_methods(s);
     prepare_fft(s);
+    prepare_winograd(s);
     build_forward_tasks(s);
     if (options.training) build_backward_tasks(s);
     if (!options.fft_wisdom.empty()) {
@@ -322,6 +342,11 @@ template <class T>
 bool network<T>::uses_fft(int edge) const
 {
     return s_->fft.at(edge) != 0;
+}
+template <class T>
+bool network<T>::uses_winograd(int edge) const
+{
+    return s_->winograd.at(edge) != 0;
 }
 template <class T>
 int network<T>::threads() const

@@ -1,6 +1,6 @@
 // The backward pass of network<T> as a task graph: per (node, group of maps) the gradient before the
-// transfer function, per FFT edge the transforms of the target's gradients, per (edge, group of target
-// maps) the filter gradients.
+// transfer function, per FFT or Winograd edge the transforms of the target's gradients, per (edge,
+// group of target maps) the filter gradients (Winograd edges: by direct convolution).
 #include "network_state.hpp"
 
 #include "znn/conv.hpp"
@@ -77,12 +77,16 @@ void compute_gradients(network_state<T>& s, int n, int j0, int j1)
             const int n_t = tgt.maps(), count = j1 - j0;
             std::vector<const volume<T>*> grads(n_t), kernels(static_cast<std::size_t>(count) * n_t);
             std::vector<volume<T>*> targets(count);
-            for (int jj = 0; jj < n_t; ++jj) grads[jj] = &s.padded_grad[e][jj];
+            if (!s.winograd[e])
+                for (int jj = 0; jj < n_t; ++jj) grads[jj] = &s.padded_grad[e][jj];
             for (int o = 0; o < count; ++o) {
                 targets[o] = &s.grad[n][j0 + o];
                 for (int jj = 0; jj < n_t; ++jj) kernels[o * n_t + jj] = &s.filter[e][(j0 + o) * n_t + jj];
             }
-            conv_backward_input_padded_maps<T>(grads, kernels, node.sparsity, targets);
+            if (s.winograd[e])
+                winograd_backward_input_maps<T>(*s.winograd_grad[e], kernels, targets);
+            else
+                conv_backward_input_padded_maps<T>(grads, kernels, node.sparsity, targets);
         } else {
             for (int j = j0; j < j1; ++j) add_edge_gradient(s, n, e, j);
         }
@@ -174,6 +178,19 @@ void build_backward_tasks(network_state<T>& s)
                     g.depends(t, grad_tasks[n][j]);
                     g.depends(spectra_ready[e], t);
                     spectrum_tasks[e].push_back(t);
+                }
+            } else if (s.winograd[e] && nodes[edges[e].from].spec->type != "input") {
+                // Each target gradient padded and transformed once for all the tasks that read it.
+                padded_ready[e] = g.add(noop, pos);
+                for (int j = 0; j < node.maps(); ++j) {
+                    auto t = g.add([&s, e, j] {
+                        const graph_edge& edge = s.graph.edges()[e];
+                        thread_local volume<T> padded;
+                        pad_for_backward_input(s.grad[edge.to][j], edge.spec->size, s.source(e).sparsity, padded);
+                        s.winograd_grad[e]->transform(j, padded);
+                    }, pos);
+                    g.depends(t, grad_tasks[n][j]);
+                    g.depends(padded_ready[e], t);
                 }
             } else if (nodes[edges[e].from].spec->type != "input") {
                 // Each target gradient padded once for all the tasks that take the gradient to the source.

@@ -1,5 +1,5 @@
 // The forward pass of network<T> as a task graph: one task per (node, group of maps), one per image
-// transform.
+// transform (FFT or Winograd).
 #include "network_state.hpp"
 
 #include "znn/conv.hpp"
@@ -128,7 +128,10 @@ void compute_maps(network_state<T>& s, int n, int j0, int j1)
                 for (int o = 0; o < g; ++o) kernels[i * g + o] = &s.filter[e][i * n_out + j0 + o];
             }
             for (int o = 0; o < g; ++o) targets[o] = &s.act[n][j0 + o];
-            conv_forward_maps<T>(inputs, kernels, src.sparsity, targets);
+            if (s.winograd[e])
+                winograd_forward_maps<T>(*s.winograd_input[e], kernels, targets);
+            else
+                conv_forward_maps<T>(inputs, kernels, src.sparsity, targets);
         } else {
             for (int j = j0; j < j1; ++j) add_edge_to_map(s, n, static_cast<int>(k), j);
         }
@@ -161,7 +164,7 @@ void build_forward_tasks(network_state<T>& s)
     g = task_graph{};
     const auto& nodes = s.graph.nodes();
     const auto& order = s.graph.topological_order();
-    std::vector<task_graph::task_id> done(nodes.size()), fft_ready(nodes.size());
+    std::vector<task_graph::task_id> done(nodes.size()), fft_ready(nodes.size()), winograd_ready(s.graph.edges().size());
     std::vector<std::vector<task_graph::task_id>> map_tasks(nodes.size());
     auto noop = [] {};
 
@@ -176,7 +179,7 @@ void build_forward_tasks(network_state<T>& s)
                 auto t = g.add([&s, n, j0, j1] { compute_maps(s, n, j0, j1); }, pos);
                 for (int e : node.in_edges) {
                     int src = s.graph.edges()[e].from;
-                    g.depends(t, s.fft[e] ? fft_ready[src] : done[src]);
+                    g.depends(t, s.fft[e] ? fft_ready[src] : s.winograd[e] ? winograd_ready[e] : done[src]);
                 }
                 for (int j = j0; j < j1; ++j) map_tasks[n].push_back(t);  // the task of each map
             }
@@ -184,6 +187,17 @@ void build_forward_tasks(network_state<T>& s)
         done[n] = g.add(noop, pos);
         for (std::size_t j = 0; j < map_tasks[n].size(); ++j)
             if (j == 0 || map_tasks[n][j] != map_tasks[n][j - 1]) g.depends(done[n], map_tasks[n][j]);
+
+        // Winograd transforms of each map as soon as it is computed, one task per (edge, map).
+        for (int e : node.out_edges) {
+            if (!s.winograd[e]) continue;
+            winograd_ready[e] = g.add(noop, pos);
+            for (int i = 0; i < node.maps(); ++i) {
+                auto t = g.add([&s, n, e, i] { s.winograd_input[e]->transform(i, s.act[n][i]); }, pos);
+                g.depends(t, map_tasks[n].empty() ? done[n] : map_tasks[n][i]);
+                g.depends(winograd_ready[e], t);
+            }
+        }
 
         if (s.feeds_fft(n)) {
             fft_ready[n] = g.add(noop, pos);

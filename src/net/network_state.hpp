@@ -2,6 +2,7 @@
 // Private to src/net.
 #pragma once
 
+#include "znn/conv_winograd.hpp"
 #include "znn/fft.hpp"
 #include "znn/net_graph.hpp"
 #include "znn/network.hpp"
@@ -46,6 +47,11 @@ struct network_state {
     std::vector<std::vector<volume<T>>> dropout_scale;                         // dropout: per map, 0 or 1/ratio
     std::vector<std::vector<volume<T>>> padded_grad;  // direct conv: per target map, its gradient padded once per pass
     std::vector<char> fft;                                                     // conv edges using FFT
+    std::vector<char> winograd;                                                // conv edges using Winograd
+
+    // Winograd state, per Winograd edge: the transforms of its source's maps (forward), and of its
+    // target's padded gradients (training, when the source needs a gradient).
+    std::vector<std::optional<winograd_maps<T>>> winograd_input, winograd_grad;
 
     // FFT state.
     std::shared_ptr<fft_plan_cache<T>> plans;

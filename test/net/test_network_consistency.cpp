@@ -51,12 +51,12 @@ double max_abs_diff(const maps<A>& a, const maps<B>& b)
 }
 
 template <class T>
-void fft_matches_direct(const std::string& text, vec3 outsz, double tolerance)
+void fft_matches_direct(const std::string& text, vec3 outsz, double tolerance, const std::string& mode = "fft")
 {
     auto g = graph_from(text);
     engine_options direct_opt, fft_opt;
     direct_opt.conv_mode = "direct";
-    fft_opt.conv_mode = "fft";
+    fft_opt.conv_mode = mode;
     network<T> direct(*g, outsz, direct_opt, 7), fft(*g, outsz, fft_opt, 7);
     std::mt19937_64 rng(8);
     auto in = random_inputs(direct, rng);
@@ -81,6 +81,26 @@ TEST_CASE("FFT and direct convolution give the same network output and gradients
     fft_matches_direct<double>(small_n4_like(), {1, 6, 5}, 1e-10);
     fft_matches_direct<float>(small_3d(), {3, 4, 2}, 1e-4);
     fft_matches_direct<double>(small_3d(), {3, 4, 2}, 1e-10);
+}
+
+TEST_CASE("Winograd and direct convolution give the same network output and gradients")
+{
+    fft_matches_direct<float>(small_n4_like(), {1, 6, 5}, 1e-4, "winograd");
+    fft_matches_direct<double>(small_n4_like(), {1, 6, 5}, 1e-10, "winograd");
+    fft_matches_direct<float>(small_3d(), {3, 4, 2}, 1e-4, "winograd");
+    fft_matches_direct<double>(small_3d(), {3, 4, 2}, 1e-10, "winograd");
+    // 3x3x3 filters between maps of several planes, with a hidden layer: the gradient to the input of
+    // a Winograd layer, over z planes where the padded gradient runs out.
+    const std::string text = node("input", "input", 2) + conv("c1", "input", "n1", "3,3,3") +
+                             transfer("n1", "tanh", 5) + conv("c2", "n1", "output", "3,3,3") +
+                             transfer("output", "linear", 3);
+    fft_matches_direct<float>(text, {4, 9, 7}, 1e-4, "winograd");
+    fft_matches_direct<double>(text, {4, 9, 7}, 1e-10, "winograd");
+    auto g = graph_from(text);
+    engine_options opt;
+    opt.conv_mode = "winograd";
+    network<float> net(*g, {4, 9, 7}, opt, 1);
+    CHECK(net.uses_winograd(g->find_edge("c2")));
 }
 
 TEST_CASE("float and double agree on a whole network")

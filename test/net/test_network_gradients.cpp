@@ -1,5 +1,5 @@
 // Every node and edge type's gradient against finite differences, in 2D and 3D, dense and sparse,
-// with direct and with FFT convolution (double precision).
+// with direct, FFT and Winograd convolution (double precision).
 #include "net_fixtures.hpp"
 
 #include <catch2/catch.hpp>
@@ -86,10 +86,13 @@ void check_gradients(const std::string& text, vec3 outsz, const std::string& mod
     CHECK(checked > 0);
 }
 
+// Winograd takes the dense filters of 2 to 5 taps in y and x (direct the others): its forward pass
+// and gradient to the input are checked on those layers, its filter gradients are direct.
 void check_both_modes(const std::string& text, vec3 outsz, std::uint64_t seed)
 {
     check_gradients(text, outsz, "direct", seed);
     check_gradients(text, outsz, "fft", seed);
+    check_gradients(text, outsz, "winograd", seed);
 }
 
 }  // namespace
