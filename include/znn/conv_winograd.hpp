@@ -21,7 +21,9 @@
 #include "znn/volume.hpp"
 
 #include <cstdint>
+#include <limits>
 #include <span>
+#include <vector>
 
 namespace znn {
 
@@ -73,16 +75,65 @@ private:
     volume<T> data_;
 };
 
-// out[j] += Σ_i in[i] ⊛ kernel(i, j), kernel(i, j) = *kernels[i·n + j], given the transforms of the
-// input maps (in.tiling().source = input shape). out[j].shape() == conv_output_shape(input, kernel,
-// sparsity). As conv_forward_maps, any subset of the output maps may be passed with their kernels.
+// The filters of a layer transformed and packed for the multiplications of winograd_*_maps. Made once
+// per change of the filters and shared by all the calls (and threads) that use them.
+template <class T>
+class winograd_filters {
+public:
+    winograd_filters() = default;
+    // For the forward pass from the m input maps transformed with `tiling` to n output maps:
+    // kernel(i, j) = *kernels[i·n + j].
+    static winograd_filters forward(const winograd_tiling& tiling, std::span<const volume<T>* const> kernels,
+                                    std::size_t m, std::size_t n);
+    // For the gradient to the m input maps from the n padded output gradients transformed with `tiling`
+    // (winograd_backward_tiling): kernel(i, j) = *kernels[i·n + j].
+    static winograd_filters backward_input(const winograd_tiling& tiling, std::span<const volume<T>* const> kernels,
+                                           std::size_t m, std::size_t n);
+
+    std::size_t sources() const { return sources_; }
+    std::size_t targets() const { return targets_; }
+    vec3 kernel() const { return kernel_; }
+    int block() const { return block_; }  // output maps per register block of the packing
+    const T* data() const { return packed_.data(); }
+
+private:
+    std::vector<T> packed_;
+    std::size_t sources_ = 0, targets_ = 0;
+    vec3 kernel_{0, 0, 0};
+    int block_ = 0;
+    friend struct winograd_filters_access;
+};
+
+// A part of the outputs of a call: the planes [z0, z1) and the tiles whose first row lies in [y0, y1),
+// i.e. the rows from y0 (a multiple of tiling.my) to y1 (or the end). Calls on disjoint regions of the
+// same output maps may run concurrently: so a layer splits into tasks that each read every source
+// once for all the output maps.
+struct winograd_region {
+    std::int64_t z0 = 0, z1 = std::numeric_limits<std::int64_t>::max();
+    std::int64_t y0 = 0, y1 = std::numeric_limits<std::int64_t>::max();
+};
+
+// out[j] += Σ_i in[i] ⊛ kernel(i, j) over `region`, given the transforms of the input maps
+// (in.tiling().source = input shape) and the filters of all the output maps in `out`.
+// out[j].shape() == conv_output_shape(input, kernel, sparsity).
+template <class T>
+void winograd_forward_maps(const winograd_maps<T>& in, const winograd_filters<T>& filters,
+                           std::span<volume<T>* const> out, const winograd_region& region = {});
+
+// The same with the filters transformed for this call, kernel(i, j) = *kernels[i·n + j]. As with
+// conv_forward_maps, any subset of the output maps may be passed with their kernels.
 template <class T>
 void winograd_forward_maps(const winograd_maps<T>& in, std::span<const volume<T>* const> kernels,
                            std::span<volume<T>* const> out);
 
-// grad_in[i] += Σ_j dE/din[i] through kernel(i, j), kernel(i, j) = *kernels[i·n + j], given the
-// transforms of the n output gradients padded as by pad_for_backward_input (their tiling made by
-// winograd_backward_tiling).
+// grad_in[i] += Σ_j dE/din[i] through kernel(i, j) over `region`, given the transforms of the n output
+// gradients padded as by pad_for_backward_input (their tiling made by winograd_backward_tiling) and the
+// filters (winograd_filters::backward_input) of all the input gradients in `grad_in`.
+template <class T>
+void winograd_backward_input_maps(const winograd_maps<T>& padded_grad_out, const winograd_filters<T>& filters,
+                                  std::span<volume<T>* const> grad_in, const winograd_region& region = {});
+
+// The same with the filters transformed for this call, kernel(i, j) = *kernels[i·n + j].
 template <class T>
 void winograd_backward_input_maps(const winograd_maps<T>& padded_grad_out, std::span<const volume<T>* const> kernels,
                                   std::span<volume<T>* const> grad_in);

@@ -194,31 +194,99 @@ void winograd_maps<T>::transform(std::size_t index, const volume<T>& map)
     ZNN_DISPATCH(transform_source, tiling_, map.data(), data_.data(), index, count_)
 }
 
+// Fills the private fields of winograd_filters.
+struct winograd_filters_access {
+    template <class T>
+    static winograd_filters<T> make(const winograd_tiling& tl, const std::vector<T>& u, std::size_t sources,
+                                    std::size_t targets)
+    {
+        winograd_filters<T> f;
+        f.sources_ = sources;
+        f.targets_ = targets;
+        f.kernel_ = tl.kernel;
+        ZNN_DISPATCH(pack_filters, u, sources, targets, tl.kernel.z, f.packed_)
+        switch (simd::best_isa()) {
+#if ZNN_X86_DISPATCH
+        case simd::isa::avx512: f.block_ = wino_avx512::filter_block<T>(); break;
+        case simd::isa::avx2: f.block_ = wino_avx2::filter_block<T>(); break;
+#endif
+        default: f.block_ = wino_generic::filter_block<T>(); break;
+        }
+        return f;
+    }
+};
+
+template <class T>
+winograd_filters<T> winograd_filters<T>::forward(const winograd_tiling& tl, cptrs<T> kernels, std::size_t m,
+                                                 std::size_t n)
+{
+    check_kernels(tl, m * n, kernels);
+    const std::vector<T>& u = transform_filters<T>(
+        tl, m, n, [&](std::size_t i, std::size_t j) -> const volume<T>& { return *kernels[i * n + j]; }, true);
+    return winograd_filters_access::make<T>(tl, u, m, n);
+}
+
+template <class T>
+winograd_filters<T> winograd_filters<T>::backward_input(const winograd_tiling& tl, cptrs<T> kernels, std::size_t m,
+                                                        std::size_t n)
+{
+    check_kernels(tl, m * n, kernels);
+    // Source j (an output gradient) reaches target i (an input gradient) through kernel(i, j), unflipped.
+    const std::vector<T>& u = transform_filters<T>(
+        tl, n, m, [&](std::size_t j, std::size_t i) -> const volume<T>& { return *kernels[i * n + j]; }, false);
+    return winograd_filters_access::make<T>(tl, u, n, m);
+}
+
+namespace {
+
+template <class T>
+void check_filters(const winograd_tiling& tl, const winograd_filters<T>& filters, std::size_t sources,
+                   std::size_t targets)
+{
+    if (filters.sources() != sources || filters.targets() != targets || filters.kernel() != tl.kernel)
+        fail("filters for " + std::to_string(filters.sources()) + " x " + std::to_string(filters.targets()) +
+             " maps of kernel " + filters.kernel().dims() + ", called with " + std::to_string(sources) + " x " +
+             std::to_string(targets) + " maps of kernel " + tl.kernel.dims());
+}
+
+}  // namespace
+
+template <class T>
+void winograd_forward_maps(const winograd_maps<T>& in, const winograd_filters<T>& filters, ptrs<T> out,
+                           const winograd_region& region)
+{
+    const winograd_tiling& tl = in.tiling();
+    check_filters(tl, filters, in.count(), out.size());
+    require(common_shape(out, "output maps"), conv_output_shape(tl.source, tl.kernel, tl.sparsity), "output");
+    ZNN_DISPATCH(correlate, tl, in.data(), in.count(), filters.data(), 0, out, region)
+}
+
 template <class T>
 void winograd_forward_maps(const winograd_maps<T>& in, cptrs<T> kernels, ptrs<T> out)
 {
-    const winograd_tiling& tl = in.tiling();
-    const std::size_t m = in.count(), n = out.size();
-    check_kernels(tl, m * n, kernels);
-    require(common_shape(out, "output maps"), conv_output_shape(tl.source, tl.kernel, tl.sparsity), "output");
-    const std::vector<T>& u = transform_filters<T>(
-        tl, m, n, [&](std::size_t i, std::size_t j) -> const volume<T>& { return *kernels[i * n + j]; }, true);
-    ZNN_DISPATCH(correlate, tl, in.data(), m, u, 0, out)
+    winograd_forward_maps<T>(in, winograd_filters<T>::forward(in.tiling(), kernels, in.count(), out.size()), out);
+}
+
+template <class T>
+void winograd_backward_input_maps(const winograd_maps<T>& padded_grad_out, const winograd_filters<T>& filters,
+                                  ptrs<T> grad_in, const winograd_region& region)
+{
+    const winograd_tiling& tl = padded_grad_out.tiling();
+    check_filters(tl, filters, padded_grad_out.count(), grad_in.size());
+    const vec3 I = common_shape(grad_in, "input gradients");
+    require(tl.source, winograd_backward_tiling(I, tl.kernel, tl.sparsity).source, "padded output gradient");
+    const std::int64_t z_offset = (tl.kernel.z - 1) * tl.sparsity.z;
+    ZNN_DISPATCH(correlate, tl, padded_grad_out.data(), padded_grad_out.count(), filters.data(), z_offset, grad_in,
+                 region)
 }
 
 template <class T>
 void winograd_backward_input_maps(const winograd_maps<T>& padded_grad_out, cptrs<T> kernels, ptrs<T> grad_in)
 {
-    const winograd_tiling& tl = padded_grad_out.tiling();
-    const std::size_t n = padded_grad_out.count(), m = grad_in.size();
-    check_kernels(tl, m * n, kernels);
-    const vec3 I = common_shape(grad_in, "input gradients");
-    require(tl.source, winograd_backward_tiling(I, tl.kernel, tl.sparsity).source, "padded output gradient");
-    // Source j (an output gradient) reaches target i (an input gradient) through kernel(i, j), unflipped.
-    const std::vector<T>& u = transform_filters<T>(
-        tl, n, m, [&](std::size_t j, std::size_t i) -> const volume<T>& { return *kernels[i * n + j]; }, false);
-    const std::int64_t z_offset = (tl.kernel.z - 1) * tl.sparsity.z;
-    ZNN_DISPATCH(correlate, tl, padded_grad_out.data(), n, u, z_offset, grad_in)
+    winograd_backward_input_maps<T>(
+        padded_grad_out,
+        winograd_filters<T>::backward_input(padded_grad_out.tiling(), kernels, grad_in.size(), padded_grad_out.count()),
+        grad_in);
 }
 
 template <class T>
@@ -248,7 +316,12 @@ void conv_winograd_backward_input_maps(cptrs<T> grad_out, cptrs<T> kernels, vec3
 
 #define ZNN_INSTANTIATE(T)                                                                                     \
     template class winograd_maps<T>;                                                                           \
+    template class winograd_filters<T>;                                                                        \
+    template void winograd_forward_maps<T>(const winograd_maps<T>&, const winograd_filters<T>&, ptrs<T>,       \
+                                           const winograd_region&);                                            \
     template void winograd_forward_maps<T>(const winograd_maps<T>&, cptrs<T>, ptrs<T>);                        \
+    template void winograd_backward_input_maps<T>(const winograd_maps<T>&, const winograd_filters<T>&, ptrs<T>, \
+                                                  const winograd_region&);                                     \
     template void winograd_backward_input_maps<T>(const winograd_maps<T>&, cptrs<T>, ptrs<T>);                 \
     template void conv_winograd_forward_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>);                            \
     template void conv_winograd_backward_input_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>);

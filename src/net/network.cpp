@@ -128,6 +128,7 @@ void prepare_winograd(network_state<T>& s)
     const auto& edges = s.graph.edges();
     s.winograd_input.assign(edges.size(), std::nullopt);
     s.winograd_grad.assign(edges.size(), std::nullopt);
+    s.winograd_forward_filters.assign(edges.size(), {});
     for (const auto& e : edges) {
         if (!s.winograd[e.index]) continue;
         const graph_node& src = s.graph.nodes()[e.from];
@@ -224,12 +225,13 @@ void network<T>::run_forward(const std::vector<maps<T>>& inputs, bool dropout)
             if (m.shape() != s.sizes[node.index])
                 throw std::invalid_argument("forward: input '" + node.name() + "' needs maps of " +
                                             s.sizes[node.index].dims() + ", got " + m.shape().dims());
-        s.act[node.index] = inputs[k];
     }
     if (!s.kernels_fresh) refresh_kernel_spectra(s);
     ++s.passes;
     s.dropout = dropout;
+    s.given_inputs = &inputs;
     s.pool.run(s.forward_tasks);
+    s.given_inputs = nullptr;
 }
 
 template <class T>

@@ -140,6 +140,61 @@ void compute_maps(network_state<T>& s, int n, int j0, int j1)
         for (int j = j0; j < j1; ++j) transfer_forward(s.transfer[n], s.bias[n][j], s.act[n][j]);
 }
 
+// The regions of node n computed as one task each when all its in-edges are Winograd conv edges (an
+// empty list otherwise): about two per thread, split along z, or also into rows of tiles where the
+// node has fewer planes (rows split at multiples of the tiles' height).
+template <class T>
+std::vector<winograd_region> winograd_regions(const network_state<T>& s, int n)
+{
+    const graph_node& node = s.graph.nodes()[n];
+    if (node.in_edges.empty() || (node.spec->type != "transfer" && node.spec->type != "sum")) return {};
+    int my = 0;
+    for (int e : node.in_edges) {
+        if (!s.winograd[e]) return {};
+        const int edge_my = static_cast<int>(s.winograd_input[e]->tiling().my);
+        my = my == 0 || my == edge_my ? edge_my : -1;  // -1: in-edges with different tiles, no row split
+    }
+    const vec3 O = s.sizes[n];
+    const std::int64_t threads = std::max(1, s.pool.threads());
+    const std::int64_t wanted = threads == 1 ? 1 : 2 * threads;
+    const std::int64_t z_parts = std::min(O.z, wanted);
+    const std::int64_t tile_rows = my > 0 ? (O.y + my - 1) / my : 1;
+    const std::int64_t y_parts = std::min(tile_rows, (wanted + z_parts - 1) / z_parts);
+    std::vector<winograd_region> regions;
+    for (std::int64_t a = 0; a < z_parts; ++a)
+        for (std::int64_t b = 0; b < y_parts; ++b) {
+            winograd_region r;
+            r.z0 = O.z * a / z_parts;
+            r.z1 = O.z * (a + 1) / z_parts;
+            r.y0 = tile_rows * b / y_parts * std::max(my, 1);
+            r.y1 = b + 1 == y_parts ? O.y : tile_rows * (b + 1) / y_parts * std::max(my, 1);
+            regions.push_back(r);
+        }
+    return regions;
+}
+
+// Region r of every map of node n (see winograd_regions): zeroed, every in-edge added, then the
+// transfer function.
+template <class T>
+void compute_region(network_state<T>& s, int n, std::size_t r)
+{
+    const graph_node& node = s.graph.nodes()[n];
+    const winograd_region& region = s.forward_regions[n][r];
+    const vec3 O = s.sizes[n];
+    const std::int64_t z1 = std::min(region.z1, O.z), y1 = std::min(region.y1, O.y);
+    const auto rows = static_cast<std::size_t>((y1 - region.y0) * O.x);
+    std::vector<volume<T>*> targets;
+    for (auto& map : s.act[n]) {
+        for (std::int64_t z = region.z0; z < z1; ++z) std::fill_n(&map(z, region.y0, 0), rows, T(0));
+        targets.push_back(&map);
+    }
+    for (int e : node.in_edges) winograd_forward_maps<T>(*s.winograd_input[e], s.winograd_forward_filters[e], targets, region);
+    if (node.spec->type == "transfer")
+        for (int j = 0; j < node.maps(); ++j)
+            for (std::int64_t z = region.z0; z < z1; ++z)
+                transfer_forward(s.transfer[n], s.bias[n][j], std::span<T>(&s.act[n][j](z, region.y0, 0), rows));
+}
+
 }  // namespace
 
 template <class T>
@@ -154,6 +209,16 @@ void refresh_kernel_spectra(network_state<T>& s)
         const graph_node& src = s.source(e);
         s.transformer[src.index]->forward_dilated_kernel(s.filter[e][k], src.sparsity, s.kernel_spectra[e][k]);
     });
+    std::vector<int> winograd_edges;
+    for (const auto& e : s.graph.edges())
+        if (s.winograd[e.index] && !s.forward_regions[e.to].empty()) winograd_edges.push_back(e.index);
+    s.pool.parallel_for(winograd_edges.size(), [&](std::size_t q) {
+        const int e = winograd_edges[q];
+        std::vector<const volume<T>*> kernels;
+        for (const auto& k : s.filter[e]) kernels.push_back(&k);
+        s.winograd_forward_filters[e] = winograd_filters<T>::forward(s.winograd_input[e]->tiling(), kernels,
+                                                                     s.source(e).maps(), s.target(e).maps());
+    });
     s.kernels_fresh = true;
 }
 
@@ -167,12 +232,27 @@ void build_forward_tasks(network_state<T>& s)
     std::vector<task_graph::task_id> done(nodes.size()), fft_ready(nodes.size()), winograd_ready(s.graph.edges().size());
     std::vector<std::vector<task_graph::task_id>> map_tasks(nodes.size());
     auto noop = [] {};
+    std::vector<task_graph::task_id> region_tasks;
+    s.forward_regions.assign(nodes.size(), {});
 
     // Priority = depth in topological order: among ready tasks, the ones nearest the output run first.
     for (int pos = 0; pos < static_cast<int>(order.size()); ++pos) {
         const int n = order[pos];
         const graph_node& node = nodes[n];
-        if (node.spec->type != "input") {
+        s.forward_regions[n] = winograd_regions(s, n);
+        if (node.spec->type == "input") {
+            const auto k = static_cast<std::size_t>(std::find(s.graph.inputs().begin(), s.graph.inputs().end(), n) -
+                                                    s.graph.inputs().begin());
+            for (int j = 0; j < node.maps(); ++j)
+                map_tasks[n].push_back(g.add([&s, n, k, j] { s.act[n][j] = (*s.given_inputs)[k][j]; }, pos));
+        } else if (!s.forward_regions[n].empty()) {
+            // One task per region of all the maps, after the transforms of every in-edge.
+            for (std::size_t r = 0; r < s.forward_regions[n].size(); ++r) {
+                auto t = g.add([&s, n, r] { compute_region(s, n, r); }, pos);
+                for (int e : node.in_edges) g.depends(t, winograd_ready[e]);
+                region_tasks.push_back(t);
+            }
+        } else if (node.spec->type != "input") {
             const int group = s.map_group(node.maps());
             for (int j0 = 0; j0 < node.maps(); j0 += group) {
                 const int j1 = std::min(node.maps(), j0 + group);
@@ -185,6 +265,8 @@ void build_forward_tasks(network_state<T>& s)
             }
         }
         done[n] = g.add(noop, pos);
+        for (auto t : region_tasks) g.depends(done[n], t);
+        region_tasks.clear();
         for (std::size_t j = 0; j < map_tasks[n].size(); ++j)
             if (j == 0 || map_tasks[n][j] != map_tasks[n][j - 1]) g.depends(done[n], map_tasks[n][j]);
 

@@ -52,6 +52,11 @@ struct network_state {
     // Winograd state, per Winograd edge: the transforms of its source's maps (forward), and of its
     // target's padded gradients (training, when the source needs a gradient).
     std::vector<std::optional<winograd_maps<T>>> winograd_input, winograd_grad;
+    // Their filters, transformed when the filters change (with the FFT filter spectra).
+    std::vector<winograd_filters<T>> winograd_forward_filters;
+    // Per node whose in-edges are all Winograd conv edges: the regions of its maps computed as one task
+    // each (all maps at once, so that each task reads every transformed source once); empty otherwise.
+    std::vector<std::vector<winograd_region>> forward_regions;
 
     // FFT state.
     std::shared_ptr<fft_plan_cache<T>> plans;
@@ -63,6 +68,9 @@ struct network_state {
 
     // Output gradients handed to backward(), per output node position.
     std::vector<const maps<T>*> given_output_grads;
+    // Inputs handed to forward(), per input node position: copied into the input nodes' maps by one
+    // task per map, so that the copy runs on all cores and the first layer starts on the first maps.
+    const std::vector<maps<T>>* given_inputs = nullptr;
 
     task_graph forward_tasks, backward_tasks;
 
@@ -107,7 +115,7 @@ template <class T>
 void build_forward_tasks(network_state<T>& s);
 template <class T>
 void build_backward_tasks(network_state<T>& s);
-// Fills kernel_spectra from the filters (parallel over all filters).
+// Fills kernel_spectra and the Winograd filters from the filters (parallel over all filters).
 template <class T>
 void refresh_kernel_spectra(network_state<T>& s);
 // Chooses direct or FFT per conv edge (conv_choice.cpp).
