@@ -108,18 +108,20 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth)
     edge_costs costs;
     costs.direct = products * n * t_direct;
     if (winograd_supports(edge.spec->size, src.sparsity)) {
-        // The same group from Winograd transforms of the m inputs, plus one transform per input map. The
-        // gradient to the input costs about as much again (with m and n swapped); the filter gradient
-        // is direct.
+        // As the executor runs it: one transform per input map, then all n output maps in one call with
+        // filters transformed beforehand (region tasks). The gradient to the input costs about as much
+        // again (m and n swapped); the filter gradient is direct.
         const winograd_tiling tiling(in_shape, edge.spec->size, src.sparsity);
         winograd_maps<T> transformed(tiling, inputs.size());
         for (std::size_t i = 0; i < inputs.size(); ++i) transformed.transform(i, *inputs[i]);
         const double t_transform = seconds_per_call([&] { transformed.transform(0, in); });
-        const double t_map =
-            seconds_per_call([&] { winograd_forward_maps<T>(transformed, kernels, targets); }) / group;
-        const double forward = m * t_transform + n * t_map;
-        costs.winograd = forward;
-        if (s.options.training) costs.winograd += n * t_direct + (products == 3 ? n * t_transform + m * t_map : 0);
+        const std::vector<const volume<T>*> all_kernels(static_cast<std::size_t>(m * n), &kernel);
+        const std::vector<volume<T>*> all_targets(static_cast<std::size_t>(n), &out);
+        const winograd_filters<T> filters =
+            winograd_filters<T>::forward(tiling, all_kernels, static_cast<std::size_t>(m), static_cast<std::size_t>(n));
+        const double t_all = seconds_per_call([&] { winograd_forward_maps<T>(transformed, filters, all_targets); });
+        costs.winograd = m * t_transform + t_all;
+        if (s.options.training) costs.winograd += n * t_direct + (products == 3 ? n * t_transform + t_all : 0);
         const double per_map = static_cast<double>(tiling.source.z * winograd_tiling::components() * tiling.stride);
         costs.winograd_bytes = static_cast<std::int64_t>((m + (products == 3 ? n : 0)) * per_map * sizeof(T));
     }
@@ -171,36 +173,43 @@ void choose_conv_methods(network_state<T>& s)
     }
     if (timed.empty()) return;
 
-    // FFT where it beats both spatial methods, then Winograd where it beats direct, within the memory
-    // budget: most seconds saved per byte first.
+    // Each edge's fastest method, within the memory budget: most seconds saved per byte first; an edge
+    // whose fastest (FFT) does not fit then gets Winograd where that beats direct and fits.
     struct candidate {
         int edge;
         bool fft;
         double saved, bytes;
     };
-    std::vector<candidate> faster;
+    std::vector<candidate> faster, second;
     for (int e : timed) {
         const edge_costs& c = costs[e];
-        if (c.fft < c.spatial()) faster.push_back({e, true, c.spatial() - c.fft, static_cast<double>(c.fft_bytes)});
-        if (c.winograd >= 0 && c.winograd < c.direct)
+        const bool has_winograd = c.winograd >= 0 && c.winograd < c.direct;
+        if (c.fft < c.spatial()) {
+            faster.push_back({e, true, c.direct - c.fft, static_cast<double>(c.fft_bytes)});
+            if (has_winograd) second.push_back({e, false, c.direct - c.winograd, static_cast<double>(c.winograd_bytes)});
+        } else if (has_winograd) {
             faster.push_back({e, false, c.direct - c.winograd, static_cast<double>(c.winograd_bytes)});
+        }
     }
-    std::stable_sort(faster.begin(), faster.end(), [](const candidate& a, const candidate& b) {
+    auto by_saving_per_byte = [](const candidate& a, const candidate& b) {
         return a.saved / std::max(a.bytes, 1.0) > b.saved / std::max(b.bytes, 1.0);
-    });
+    };
+    std::stable_sort(faster.begin(), faster.end(), by_saving_per_byte);
+    std::stable_sort(second.begin(), second.end(), by_saving_per_byte);
     const std::int64_t budget = s.options.fft_memory_budget > 0 ? s.options.fft_memory_budget : default_fft_budget();
     std::int64_t used = 0;
     std::vector<char> over_budget(s.graph.edges().size(), 0);
-    for (const candidate& c : faster) {
-        if (s.fft[c.edge] || s.winograd[c.edge]) continue;  // the edge already has a faster method
-        const auto bytes = static_cast<std::int64_t>(c.bytes);
-        if (used + bytes <= budget) {
-            (c.fft ? s.fft : s.winograd)[c.edge] = 1;
-            used += bytes;
-        } else {
-            over_budget[c.edge] = 1;
+    for (const auto* list : {&faster, &second})
+        for (const candidate& c : *list) {
+            if (s.fft[c.edge] || s.winograd[c.edge]) continue;
+            const auto bytes = static_cast<std::int64_t>(c.bytes);
+            if (used + bytes <= budget) {
+                (c.fft ? s.fft : s.winograd)[c.edge] = 1;
+                used += bytes;
+            } else if (list == &faster) {
+                over_budget[c.edge] = 1;
+            }
         }
-    }
 
     if (!s.options.log) return;
     constexpr double mib = 1024.0 * 1024.0;

@@ -103,6 +103,33 @@ TEST_CASE("Winograd and direct convolution give the same network output and grad
     CHECK(net.uses_winograd(g->find_edge("c2")));
 }
 
+TEST_CASE("optimize times Winograd where the filter allows it and keeps the fastest method")
+{
+    const std::string text = node("input", "input", 4) + conv("c1", "input", "n1", "3,3,3") +
+                             transfer("n1", "rectify_linear", 8) + conv("c2", "n1", "output", "3,3,3") +
+                             transfer("output", "linear", 4);
+    auto g = graph_from(text);
+    std::ostringstream log;
+    engine_options opt;
+    opt.conv_mode = "optimize";
+    opt.threads = 1;
+    opt.log = &log;
+    network<float> net(*g, {4, 8, 8}, opt, 3);
+    CHECK_THAT(log.str(), Catch::Matchers::Contains("winograd "));
+    for (int e : {g->find_edge("c1"), g->find_edge("c2")}) CHECK_FALSE((net.uses_fft(e) && net.uses_winograd(e)));
+
+    // Sparse filters in y or x: no Winograd timing, and mode winograd leaves them direct.
+    const std::string sparse = node("input", "input", 1) + conv("c1", "input", "n1", "1,2,2") +
+                               transfer("n1", "tanh", 2) + max_filter("f1", "n1", "p1", "1,2,2", "1,2,2") +
+                               node("p1", "sum", 2) + conv("c2", "p1", "output", "1,3,3") + transfer("output", "linear", 1);
+    auto gs = graph_from(sparse);
+    opt.conv_mode = "winograd";
+    opt.log = nullptr;
+    network<float> sparse_net(*gs, {1, 4, 4}, opt, 3);
+    CHECK(sparse_net.uses_winograd(gs->find_edge("c1")));
+    CHECK_FALSE(sparse_net.uses_winograd(gs->find_edge("c2")));
+}
+
 TEST_CASE("float and double agree on a whole network")
 {
     auto g = graph_from(small_n4_like());
