@@ -129,6 +129,7 @@ void prepare_winograd(network_state<T>& s)
     s.winograd_input.assign(edges.size(), std::nullopt);
     s.winograd_grad.assign(edges.size(), std::nullopt);
     s.winograd_forward_filters.assign(edges.size(), {});
+    s.winograd_backward_filters.assign(edges.size(), {});
     for (const auto& e : edges) {
         if (!s.winograd[e.index]) continue;
         const graph_node& src = s.graph.nodes()[e.from];

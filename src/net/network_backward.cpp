@@ -95,6 +95,60 @@ void compute_gradients(network_state<T>& s, int n, int j0, int j1)
         for (int j = j0; j < j1; ++j) s.bias_grad[n][j] = transfer_backward(s.transfer[n], s.act[n][j], s.grad[n][j]);
 }
 
+// The backward regions of node n when every out-edge is a Winograd conv edge whose gradient to n is
+// computed (empty otherwise).
+template <class T>
+std::vector<winograd_region> backward_winograd_regions(const network_state<T>& s, int n)
+{
+    const graph_node& node = s.graph.nodes()[n];
+    if (node.out_edges.empty() || (node.spec->type != "transfer" && node.spec->type != "sum")) return {};
+    int my = 0;
+    for (int e : node.out_edges) {
+        if (!s.winograd[e] || !s.winograd_grad[e]) return {};
+        const int edge_my = static_cast<int>(s.winograd_grad[e]->tiling().my);
+        my = my == 0 || my == edge_my ? edge_my : -1;
+    }
+    return split_into_regions(s.sizes[n], my, s.pool.threads());
+}
+
+// Region r of every gradient map of node n: zeroed, the gradient through every out-edge added, then
+// the transfer function's derivative, with the bias gradients of the region kept per region.
+template <class T>
+void gradient_region(network_state<T>& s, int n, std::size_t r)
+{
+    const graph_node& node = s.graph.nodes()[n];
+    const winograd_region& region = s.backward_regions[n][r];
+    const vec3 O = s.sizes[n];
+    const std::int64_t z1 = std::min(region.z1, O.z), y1 = std::min(region.y1, O.y);
+    const auto rows = static_cast<std::size_t>((y1 - region.y0) * O.x);
+    std::vector<volume<T>*> targets;
+    for (auto& map : s.grad[n]) {
+        for (std::int64_t z = region.z0; z < z1; ++z) std::fill_n(&map(z, region.y0, 0), rows, T(0));
+        targets.push_back(&map);
+    }
+    for (int e : node.out_edges)
+        winograd_backward_input_maps<T>(*s.winograd_grad[e], s.winograd_backward_filters[e], targets, region);
+    if (node.spec->type != "transfer") return;
+    std::vector<T>& parts = s.bias_grad_parts[n][r];
+    for (int j = 0; j < node.maps(); ++j) {
+        T sum = 0;
+        for (std::int64_t z = region.z0; z < z1; ++z)
+            sum += transfer_backward(s.transfer[n], std::span<const T>(&s.act[n][j](z, region.y0, 0), rows),
+                                     std::span<T>(&s.grad[n][j](z, region.y0, 0), rows));
+        parts[j] = sum;
+    }
+}
+
+template <class T>
+void sum_bias_gradients(network_state<T>& s, int n)
+{
+    if (s.graph.nodes()[n].spec->type != "transfer") return;
+    std::vector<T>& bias = s.bias_grad[n];
+    std::fill(bias.begin(), bias.end(), T(0));
+    for (const std::vector<T>& parts : s.bias_grad_parts[n])
+        for (std::size_t j = 0; j < bias.size(); ++j) bias[j] += parts[j];
+}
+
 template <class T>
 void transform_gradient(network_state<T>& s, int e, int j)
 {
@@ -152,12 +206,27 @@ void build_backward_tasks(network_state<T>& s)
     std::vector<std::vector<task_graph::task_id>> spectrum_tasks(edges.size());
     auto noop = [] {};
 
+    s.backward_regions.assign(nodes.size(), {});
+    s.bias_grad_parts.assign(nodes.size(), {});
     for (int pos = static_cast<int>(order.size()) - 1; pos >= 0; --pos) {
         const int n = order[pos];
         const graph_node& node = nodes[n];
         if (node.spec->type == "input") continue;
         const int group = s.map_group(node.maps());
-        for (int j0 = 0; j0 < node.maps(); j0 += group) {
+        s.backward_regions[n] = backward_winograd_regions(s, n);
+        if (!s.backward_regions[n].empty()) {
+            // One task per region of all the gradient maps, then one that sums the bias gradients.
+            const std::size_t count = s.backward_regions[n].size();
+            s.bias_grad_parts[n].assign(count, std::vector<T>(node.maps(), T(0)));
+            grad_done[n] = g.add([&s, n] { sum_bias_gradients(s, n); }, pos);
+            for (std::size_t r = 0; r < count; ++r) {
+                auto t = g.add([&s, n, r] { gradient_region(s, n, r); }, pos);
+                for (int e : node.out_edges) g.depends(t, padded_ready[e]);
+                g.depends(grad_done[n], t);
+            }
+            grad_tasks[n].assign(node.maps(), grad_done[n]);
+        }
+        for (int j0 = 0; j0 < node.maps() && s.backward_regions[n].empty(); j0 += group) {
             const int j1 = std::min(node.maps(), j0 + group);
             auto t = g.add([&s, n, j0, j1] { compute_gradients(s, n, j0, j1); }, pos);
             for (int e : node.out_edges) {
@@ -166,8 +235,10 @@ void build_backward_tasks(network_state<T>& s)
             }
             for (int j = j0; j < j1; ++j) grad_tasks[n].push_back(t);  // the task of each map
         }
-        grad_done[n] = g.add(noop, pos);
-        for (int j = 0; j < node.maps(); j += group) g.depends(grad_done[n], grad_tasks[n][j]);
+        if (s.backward_regions[n].empty()) {
+            grad_done[n] = g.add(noop, pos);
+            for (int j = 0; j < node.maps(); j += group) g.depends(grad_done[n], grad_tasks[n][j]);
+        }
 
         for (int e : node.in_edges) {
             if (edges[e].type() != "conv") continue;

@@ -141,8 +141,7 @@ void compute_maps(network_state<T>& s, int n, int j0, int j1)
 }
 
 // The regions of node n computed as one task each when all its in-edges are Winograd conv edges (an
-// empty list otherwise): about two per thread, split along z, or also into rows of tiles where the
-// node has fewer planes (rows split at multiples of the tiles' height).
+// empty list otherwise).
 template <class T>
 std::vector<winograd_region> winograd_regions(const network_state<T>& s, int n)
 {
@@ -154,23 +153,7 @@ std::vector<winograd_region> winograd_regions(const network_state<T>& s, int n)
         const int edge_my = static_cast<int>(s.winograd_input[e]->tiling().my);
         my = my == 0 || my == edge_my ? edge_my : -1;  // -1: in-edges with different tiles, no row split
     }
-    const vec3 O = s.sizes[n];
-    const std::int64_t threads = std::max(1, s.pool.threads());
-    const std::int64_t wanted = threads == 1 ? 1 : 2 * threads;
-    const std::int64_t z_parts = std::min(O.z, wanted);
-    const std::int64_t tile_rows = my > 0 ? (O.y + my - 1) / my : 1;
-    const std::int64_t y_parts = std::min(tile_rows, (wanted + z_parts - 1) / z_parts);
-    std::vector<winograd_region> regions;
-    for (std::int64_t a = 0; a < z_parts; ++a)
-        for (std::int64_t b = 0; b < y_parts; ++b) {
-            winograd_region r;
-            r.z0 = O.z * a / z_parts;
-            r.z1 = O.z * (a + 1) / z_parts;
-            r.y0 = tile_rows * b / y_parts * std::max(my, 1);
-            r.y1 = b + 1 == y_parts ? O.y : tile_rows * (b + 1) / y_parts * std::max(my, 1);
-            regions.push_back(r);
-        }
-    return regions;
+    return split_into_regions(s.sizes[n], my, s.pool.threads());
 }
 
 // Region r of every map of node n (see winograd_regions): zeroed, every in-edge added, then the
@@ -197,6 +180,25 @@ void compute_region(network_state<T>& s, int n, std::size_t r)
 
 }  // namespace
 
+std::vector<winograd_region> split_into_regions(vec3 O, int my, int threads)
+{
+    const std::int64_t wanted = threads <= 1 ? 1 : 2 * static_cast<std::int64_t>(threads);
+    const std::int64_t z_parts = std::min(O.z, wanted);
+    const std::int64_t tile_rows = my > 0 ? (O.y + my - 1) / my : 1;
+    const std::int64_t y_parts = std::min(tile_rows, (wanted + z_parts - 1) / z_parts);
+    std::vector<winograd_region> regions;
+    for (std::int64_t a = 0; a < z_parts; ++a)
+        for (std::int64_t b = 0; b < y_parts; ++b) {
+            winograd_region r;
+            r.z0 = O.z * a / z_parts;
+            r.z1 = O.z * (a + 1) / z_parts;
+            r.y0 = tile_rows * b / y_parts * std::max(my, 1);
+            r.y1 = b + 1 == y_parts ? O.y : tile_rows * (b + 1) / y_parts * std::max(my, 1);
+            regions.push_back(r);
+        }
+    return regions;
+}
+
 template <class T>
 void refresh_kernel_spectra(network_state<T>& s)
 {
@@ -209,15 +211,23 @@ void refresh_kernel_spectra(network_state<T>& s)
         const graph_node& src = s.source(e);
         s.transformer[src.index]->forward_dilated_kernel(s.filter[e][k], src.sparsity, s.kernel_spectra[e][k]);
     });
-    std::vector<int> winograd_edges;
-    for (const auto& e : s.graph.edges())
-        if (s.winograd[e.index] && !s.forward_regions[e.to].empty()) winograd_edges.push_back(e.index);
-    s.pool.parallel_for(winograd_edges.size(), [&](std::size_t q) {
-        const int e = winograd_edges[q];
+    // Winograd filters of the edges into (forward) and out of (backward) nodes computed by regions.
+    std::vector<std::pair<int, bool>> winograd_jobs;
+    for (const auto& e : s.graph.edges()) {
+        if (!s.winograd[e.index]) continue;
+        if (!s.forward_regions[e.to].empty()) winograd_jobs.emplace_back(e.index, true);
+        if (!s.backward_regions.empty() && !s.backward_regions[e.from].empty()) winograd_jobs.emplace_back(e.index, false);
+    }
+    s.pool.parallel_for(winograd_jobs.size(), [&](std::size_t q) {
+        const auto [e, forward] = winograd_jobs[q];
         std::vector<const volume<T>*> kernels;
         for (const auto& k : s.filter[e]) kernels.push_back(&k);
-        s.winograd_forward_filters[e] = winograd_filters<T>::forward(s.winograd_input[e]->tiling(), kernels,
-                                                                     s.source(e).maps(), s.target(e).maps());
+        const std::size_t m = s.source(e).maps(), n = s.target(e).maps();
+        if (forward)
+            s.winograd_forward_filters[e] = winograd_filters<T>::forward(s.winograd_input[e]->tiling(), kernels, m, n);
+        else
+            s.winograd_backward_filters[e] =
+                winograd_filters<T>::backward_input(s.winograd_grad[e]->tiling(), kernels, m, n);
     });
     s.kernels_fresh = true;
 }

@@ -53,10 +53,14 @@ struct network_state {
     // target's padded gradients (training, when the source needs a gradient).
     std::vector<std::optional<winograd_maps<T>>> winograd_input, winograd_grad;
     // Their filters, transformed when the filters change (with the FFT filter spectra).
-    std::vector<winograd_filters<T>> winograd_forward_filters;
-    // Per node whose in-edges are all Winograd conv edges: the regions of its maps computed as one task
-    // each (all maps at once, so that each task reads every transformed source once); empty otherwise.
-    std::vector<std::vector<winograd_region>> forward_regions;
+    std::vector<winograd_filters<T>> winograd_forward_filters, winograd_backward_filters;
+    // Per node whose in-edges (forward) or out-edges (backward) are all Winograd conv edges: the regions
+    // of its maps (or gradients) computed as one task each, all maps at once, so that each task reads
+    // every transformed source once; empty otherwise.
+    std::vector<std::vector<winograd_region>> forward_regions, backward_regions;
+    // Per node with backward regions: the bias gradient of each map summed per region, added up in
+    // region order when all are done (a fixed order, whatever the threads).
+    std::vector<std::vector<std::vector<T>>> bias_grad_parts;
 
     // FFT state.
     std::shared_ptr<fft_plan_cache<T>> plans;
@@ -109,6 +113,10 @@ spectrum<T>& scratch_spectrum(vec3 shape)
     if (scratch.real_shape() != shape) scratch = spectrum<T>(shape);
     return scratch;
 }
+
+// The planes and rows of maps of shape O split into about two regions per thread: along z, and into
+// rows of tiles of height my (my <= 0: no row split) where there are fewer planes (network_forward.cpp).
+std::vector<winograd_region> split_into_regions(vec3 O, int my, int threads);
 
 // Builders of the two task graphs (network_forward.cpp, network_backward.cpp).
 template <class T>

@@ -133,6 +133,19 @@ TEST_CASE("branches: maxout, crop and dummy edges meeting in sum nodes")
     check_both_modes(t, {1, 4, 4}, 14);
 }
 
+TEST_CASE("dense 2-5 tap filters between hidden nodes (Winograd layers, region tasks)")
+{
+    // Every hidden node's in- and out-edges are dense conv edges, so that mode winograd computes them
+    // (and their gradients) in region tasks: a sum node and transfer nodes, 2D and 3D, several maps.
+    std::string t2 = node("input", "input", 2) + conv("c1", "input", "n1", "1,3,3") + transfer("n1", "tanh", 3) +
+                     conv("c2", "n1", "n2", "1,4,2") + node("n2", "sum", 2) + conv("c3", "n2", "output", "1,5,5") +
+                     transfer("output", "logistics", 2);
+    check_both_modes(t2, {1, 3, 4}, 15);
+    std::string t3 = node("input", "input", 1) + conv("c1", "input", "n1", "2,3,3") +
+                     transfer("n1", "soft_sign", 3) + conv("c2", "n1", "output", "3,2,3") + transfer("output", "linear", 2);
+    check_both_modes(t3, {3, 4, 3}, 16);
+}
+
 TEST_CASE("forward_logistics passes the gradient through unchanged")
 {
     std::string t = node("input", "input", 1) + conv("c1", "input", "output", "1,2,2") +
