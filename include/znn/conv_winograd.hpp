@@ -43,7 +43,9 @@ struct winograd_tiling {
     // Tiles per row as stored: tiles_x and (alpha - 1) / mx more, which the transforms compute and drop.
     // They let every transform run as one loop over all the tiles of a plane (winograd_impl.inc).
     std::int64_t row_tiles = 0;
-    std::int64_t stride = 0;                 // tiles per transformed component (tiles_y·row_tiles), rounded up to 16
+    // Values per transformed component: tiles_y·row_tiles and 15 more (the vectors of 16 tiles a region's
+    // loops run over may end past the last tile), rounded up to 16.
+    std::int64_t stride = 0;
 
     winograd_tiling() = default;
     // Throws std::invalid_argument when !winograd_supports(kernel, sparsity) or the kernel does not fit.

@@ -168,7 +168,9 @@ winograd_tiling::winograd_tiling(vec3 src, vec3 k, vec3 s) : source(src), kernel
     tiles_y = (out_y + my - 1) / my;
     tiles_x = (out_x + mx - 1) / mx;
     row_tiles = tiles_x + (alpha - 1) / mx;
-    stride = (tiles_y * row_tiles + 15) / 16 * 16;
+    // The loops of a region run over whole vectors of 16 tiles from its first tile, which may end up to
+    // 15 tiles past the last one.
+    stride = (tiles_y * row_tiles + 15 + 15) / 16 * 16;
 }
 
 winograd_tiling winograd_backward_tiling(vec3 input, vec3 kernel, vec3 sparsity)

@@ -70,7 +70,7 @@ TEST_CASE("winograd_supports takes 2 to 5 taps in y and x and sparsity 1 there",
     CHECK(t.tiles_y == 2);  // 8 output rows
     CHECK(t.tiles_x == 2);  // 10 output columns
     CHECK(t.row_tiles == 3);
-    CHECK(t.stride == 16);
+    CHECK(t.stride == 32);  // 6 tiles and room for a vector of 16 starting at any tile
 }
 
 TEMPLATE_TEST_CASE("winograd convolution matches sums of naive edges", "[engine][winograd]", float, double)
@@ -130,6 +130,50 @@ TEMPLATE_TEST_CASE("winograd convolution matches sums of naive edges", "[engine]
         for (std::size_t i = 0; i < c.m; ++i)
             ref_last = sum_of(ref_last, naive_conv_forward(to_double(in[i]), to_double(k[i * c.n + last]), c.sparsity));
         CHECK(relative_error(one[0], ref_last) < winograd_tolerance<T>());
+
+        // Filters transformed once, the outputs in two regions computed by separate calls (the
+        // executor's region tasks): planes split in 3D, rows of tiles in 2D.
+        {
+            const winograd_tiling tiling(c.in, c.kernel, c.sparsity);
+            const auto filters = winograd_filters<T>::forward(tiling, const_ptrs(k), c.m, c.n);
+            std::vector<volume<T>> split(c.n, volume<T>(out_shape));
+            winograd_region first, second;
+            if (out_shape.z > 1)
+                first.z1 = second.z0 = out_shape.z / 2;
+            else
+                first.y1 = second.y0 = tiling.my * (tiling.tiles_y / 2);
+            winograd_forward_maps<T>(transformed, filters, ptrs(split), second);
+            winograd_forward_maps<T>(transformed, filters, ptrs(split), first);
+            for (std::size_t j = 0; j < c.n; ++j) {
+                volume<double> ref(out_shape);
+                for (std::size_t i = 0; i < c.m; ++i)
+                    ref = sum_of(ref, naive_conv_forward(to_double(in[i]), to_double(k[i * c.n + j]), c.sparsity));
+                CHECK(relative_error(split[j], ref) < winograd_tolerance<T>());
+            }
+            const winograd_tiling back = winograd_backward_tiling(c.in, c.kernel, c.sparsity);
+            const auto back_filters = winograd_filters<T>::backward_input(back, const_ptrs(k), c.m, c.n);
+            winograd_maps<T> padded_grads(back, c.n);
+            volume<T> padded;
+            for (std::size_t j = 0; j < c.n; ++j) {
+                pad_for_backward_input(g[j], c.kernel, c.sparsity, padded);
+                padded_grads.transform(j, padded);
+            }
+            std::vector<volume<T>> gsplit(c.m, volume<T>(c.in));
+            winograd_region bottom, top;
+            if (c.in.z > 1)
+                bottom.z1 = top.z0 = c.in.z / 2;
+            else
+                bottom.y1 = top.y0 = back.my * (back.tiles_y / 2);
+            winograd_backward_input_maps<T>(padded_grads, back_filters, ptrs(gsplit), top);
+            winograd_backward_input_maps<T>(padded_grads, back_filters, ptrs(gsplit), bottom);
+            for (std::size_t i = 0; i < c.m; ++i) {
+                volume<double> ref(c.in);
+                for (std::size_t j = 0; j < c.n; ++j)
+                    ref = sum_of(ref, naive_conv_backward_input(to_double(g[j]), to_double(k[i * c.n + j]), c.sparsity,
+                                                                c.in));
+                CHECK(relative_error(gsplit[i], ref) < winograd_tolerance<T>());
+            }
+        }
 
         // Wrong shapes and counts are refused.
         auto few = const_ptrs(k);
