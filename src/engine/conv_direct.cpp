@@ -5,6 +5,7 @@
 #include "znn/conv.hpp"
 
 #include "conv_direct_isa.hpp"
+#include "shape_checks.hpp"
 #include "simd.hpp"
 
 #include <algorithm>
@@ -57,31 +58,11 @@ using cptrs = std::span<const volume<T>* const>;
 template <class T>
 using ptrs = std::span<volume<T>* const>;
 
+const detail::shape_checks checks{"direct convolution"};
+
 [[noreturn]] void fail(const std::string& what)
 {
-    throw std::invalid_argument("direct convolution: " + what);
-}
-
-template <class T>
-vec3 common_shape(std::span<const volume<T>* const> vs, const char* what)
-{
-    if (vs.empty()) fail(std::string("no ") + what);
-    const vec3 shape = vs[0]->shape();
-    for (const auto* v : vs)
-        if (v->shape() != shape) fail(std::string(what) + " of different shapes " + shape.dims() + " and " + v->shape().dims());
-    return shape;
-}
-
-template <class T>
-vec3 common_shape(std::span<volume<T>* const> vs, const char* what)
-{
-    return common_shape(std::span<const volume<T>* const>(vs.data(), vs.size()), what);
-}
-
-void require(vec3 actual, vec3 expected, const char* what)
-{
-    if (!expected.all_positive() || actual != expected)
-        fail(std::string(what) + " has shape " + actual.dims() + ", expected " + expected.dims());
+    checks.fail(what);
 }
 
 // Checks a layer: m maps `a`, n maps `b`, m·n kernels. Returns the kernel shape.
@@ -90,7 +71,7 @@ vec3 check_kernels(std::size_t m, std::size_t n, cptrs<T> kernels, vec3 sparsity
 {
     if (kernels.size() != m * n)
         fail(std::to_string(kernels.size()) + " kernels for " + std::to_string(m) + " x " + std::to_string(n) + " maps");
-    const vec3 K = common_shape(kernels, "kernels");
+    const vec3 K = checks.common_shape(kernels, "kernels");
     if (!K.all_positive() || !sparsity.all_positive())
         fail("kernel " + K.dims() + " and sparsity " + sparsity.dims() + " must be positive");
     return K;
@@ -134,9 +115,9 @@ namespace detail {
 template <class T>
 void conv_forward_maps_with(simd::isa isa, cptrs<T> in, cptrs<T> kernels, vec3 sparsity, ptrs<T> out)
 {
-    const vec3 I = common_shape(in, "input maps");
+    const vec3 I = checks.common_shape(in, "input maps");
     const vec3 K = check_kernels(in.size(), out.size(), kernels, sparsity);
-    require(common_shape(out, "output maps"), conv_output_shape(I, K, sparsity), "output");
+    checks.require(checks.common_shape(out, "output maps"), conv_output_shape(I, K, sparsity), "output");
     ZNN_DISPATCH(isa, forward, in, kernels, sparsity, out)
 }
 
@@ -144,12 +125,12 @@ template <class T>
 void conv_backward_input_padded_maps_with(simd::isa isa, cptrs<T> padded_grad_out, cptrs<T> kernels, vec3 sparsity,
                                           ptrs<T> grad_in)
 {
-    const vec3 I = common_shape(grad_in, "input gradients");
+    const vec3 I = checks.common_shape(grad_in, "input gradients");
     const vec3 K = check_kernels(grad_in.size(), padded_grad_out.size(), kernels, sparsity);
     const vec3 P = (K - 1) * sparsity;
-    const vec3 Q = common_shape(padded_grad_out, "padded output gradients");
+    const vec3 Q = checks.common_shape(padded_grad_out, "padded output gradients");
     const vec3 G{Q.z, Q.y - 2 * P.y, Q.x - 2 * P.x};
-    require(G, conv_output_shape(I, K, sparsity), "output gradient (inside its padding)");
+    checks.require(G, conv_output_shape(I, K, sparsity), "output gradient (inside its padding)");
     std::vector<const T*> padded(padded_grad_out.size());
     for (std::size_t j = 0; j < padded.size(); ++j) padded[j] = padded_grad_out[j]->data();
     ZNN_DISPATCH(isa, backward_input, padded, G, kernels, sparsity, grad_in)
@@ -159,10 +140,10 @@ template <class T>
 void conv_backward_input_maps_with(simd::isa isa, cptrs<T> grad_out, cptrs<T> kernels, vec3 sparsity,
                                    ptrs<T> grad_in)
 {
-    const vec3 I = common_shape(grad_in, "input gradients");
+    const vec3 I = checks.common_shape(grad_in, "input gradients");
     const vec3 K = check_kernels(grad_in.size(), grad_out.size(), kernels, sparsity);
-    const vec3 G = common_shape(grad_out, "output gradients");
-    require(G, conv_output_shape(I, K, sparsity), "output gradient");
+    const vec3 G = checks.common_shape(grad_out, "output gradients");
+    checks.require(G, conv_output_shape(I, K, sparsity), "output gradient");
     // The padded gradients in one per-thread block that only grows: fresh memory per call costs page
     // faults (the executor pads once per pass instead, see pad_for_backward_input).
     const vec3 P = (K - 1) * sparsity;
@@ -186,10 +167,10 @@ template <class T>
 void conv_backward_kernel_maps_with(simd::isa isa, cptrs<T> in, cptrs<T> grad_out, vec3 sparsity,
                                     ptrs<T> grad_kernels)
 {
-    const vec3 I = common_shape(in, "input maps");
+    const vec3 I = checks.common_shape(in, "input maps");
     const vec3 K = check_kernels(in.size(), grad_out.size(), cptrs<T>(grad_kernels.data(), grad_kernels.size()),
                                  sparsity);
-    require(common_shape(grad_out, "output gradients"), conv_output_shape(I, K, sparsity), "output gradient");
+    checks.require(checks.common_shape(grad_out, "output gradients"), conv_output_shape(I, K, sparsity), "output gradient");
     ZNN_DISPATCH(isa, backward_kernel, in, grad_out, sparsity, grad_kernels)
 }
 

@@ -6,6 +6,7 @@
 
 #include "znn/conv.hpp"
 
+#include "shape_checks.hpp"
 #include "simd.hpp"
 #include "winograd_matrices.hpp"
 
@@ -64,9 +65,11 @@ using ptrs = std::span<volume<T>* const>;
 constexpr int C = winograd_tiling::components();
 constexpr int A = winograd_tiling::alpha;
 
+const detail::shape_checks checks{"winograd convolution"};
+
 [[noreturn]] void fail(const std::string& what)
 {
-    throw std::invalid_argument("winograd convolution: " + what);
+    checks.fail(what);
 }
 
 // u[((s·n + o)·Kz + az)·36 + c] = G_y · g · G_xᵀ for the plane az of the filter between source s and
@@ -106,32 +109,11 @@ const std::vector<T>& transform_filters(const winograd_tiling& tl, std::size_t s
 }
 
 template <class T>
-vec3 common_shape(std::span<const volume<T>* const> vs, const char* what)
-{
-    if (vs.empty()) fail(std::string("no ") + what);
-    const vec3 shape = vs[0]->shape();
-    for (const auto* v : vs)
-        if (v->shape() != shape) fail(std::string(what) + " of different shapes " + shape.dims() + " and " + v->shape().dims());
-    return shape;
-}
-
-template <class T>
-vec3 common_shape(std::span<volume<T>* const> vs, const char* what)
-{
-    return common_shape(std::span<const volume<T>* const>(vs.data(), vs.size()), what);
-}
-
-void require(vec3 actual, vec3 expected, const char* what)
-{
-    if (actual != expected) fail(std::string(what) + " has shape " + actual.dims() + ", expected " + expected.dims());
-}
-
-template <class T>
 void check_kernels(const winograd_tiling& tl, std::size_t count, cptrs<T> kernels)
 {
     if (kernels.size() != count)
         fail(std::to_string(kernels.size()) + " kernels, expected " + std::to_string(count));
-    require(common_shape(kernels, "kernels"), tl.kernel, "kernel");
+    checks.require(checks.common_shape(kernels, "kernels"), tl.kernel, "kernel");
 }
 
 #if ZNN_X86_DISPATCH
@@ -192,7 +174,7 @@ template <class T>
 void winograd_maps<T>::transform(std::size_t index, const volume<T>& map)
 {
     if (index >= count_) fail("map " + std::to_string(index) + " of " + std::to_string(count_));
-    require(map.shape(), tiling_.source, "source map");
+    checks.require(map.shape(), tiling_.source, "source map");
     ZNN_DISPATCH(transform_source, tiling_, map.data(), data_.data(), index, count_)
 }
 
@@ -259,7 +241,7 @@ void winograd_forward_maps(const winograd_maps<T>& in, const winograd_filters<T>
 {
     const winograd_tiling& tl = in.tiling();
     check_filters(tl, filters, in.count(), out.size());
-    require(common_shape(out, "output maps"), conv_output_shape(tl.source, tl.kernel, tl.sparsity), "output");
+    checks.require(checks.common_shape(out, "output maps"), conv_output_shape(tl.source, tl.kernel, tl.sparsity), "output");
     ZNN_DISPATCH(correlate, tl, in.data(), in.count(), filters.data(), 0, out, region)
 }
 
@@ -275,8 +257,8 @@ void winograd_backward_input_maps(const winograd_maps<T>& padded_grad_out, const
 {
     const winograd_tiling& tl = padded_grad_out.tiling();
     check_filters(tl, filters, padded_grad_out.count(), grad_in.size());
-    const vec3 I = common_shape(grad_in, "input gradients");
-    require(tl.source, winograd_backward_tiling(I, tl.kernel, tl.sparsity).source, "padded output gradient");
+    const vec3 I = checks.common_shape(grad_in, "input gradients");
+    checks.require(tl.source, winograd_backward_tiling(I, tl.kernel, tl.sparsity).source, "padded output gradient");
     const std::int64_t z_offset = (tl.kernel.z - 1) * tl.sparsity.z;
     ZNN_DISPATCH(correlate, tl, padded_grad_out.data(), padded_grad_out.count(), filters.data(), z_offset, grad_in,
                  region)
@@ -295,7 +277,7 @@ template <class T>
 void conv_winograd_forward_maps(cptrs<T> in, cptrs<T> kernels, vec3 sparsity, ptrs<T> out)
 {
     if (kernels.empty()) fail("no kernels");
-    winograd_maps<T> transformed(winograd_tiling(common_shape(in, "input maps"), kernels[0]->shape(), sparsity),
+    winograd_maps<T> transformed(winograd_tiling(checks.common_shape(in, "input maps"), kernels[0]->shape(), sparsity),
                                  in.size());
     for (std::size_t i = 0; i < in.size(); ++i) transformed.transform(i, *in[i]);
     winograd_forward_maps<T>(transformed, kernels, out);
@@ -306,7 +288,7 @@ void conv_winograd_backward_input_maps(cptrs<T> grad_out, cptrs<T> kernels, vec3
 {
     if (kernels.empty()) fail("no kernels");
     const vec3 K = kernels[0]->shape();
-    winograd_maps<T> transformed(winograd_backward_tiling(common_shape(grad_in, "input gradients"), K, sparsity),
+    winograd_maps<T> transformed(winograd_backward_tiling(checks.common_shape(grad_in, "input gradients"), K, sparsity),
                                  grad_out.size());
     volume<T> padded;
     for (std::size_t j = 0; j < grad_out.size(); ++j) {

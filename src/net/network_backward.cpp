@@ -102,12 +102,9 @@ std::vector<winograd_region> backward_winograd_regions(const network_state<T>& s
 {
     const graph_node& node = s.graph.nodes()[n];
     if (node.out_edges.empty() || (node.spec->type != "transfer" && node.spec->type != "sum")) return {};
-    int my = 0;
-    for (int e : node.out_edges) {
+    for (int e : node.out_edges)
         if (!s.winograd[e] || !s.winograd_grad[e]) return {};
-        const int edge_my = static_cast<int>(s.winograd_grad[e]->tiling().my);
-        my = my == 0 || my == edge_my ? edge_my : -1;
-    }
+    const int my = common_tile_height(node.out_edges, [&](int e) { return s.winograd_grad[e]->tiling().my; });
     return split_into_regions(s.sizes[n], my, s.pool.threads());
 }
 
@@ -118,23 +115,17 @@ void gradient_region(network_state<T>& s, int n, std::size_t r)
 {
     const graph_node& node = s.graph.nodes()[n];
     const winograd_region& region = s.backward_regions[n][r];
-    const vec3 O = s.sizes[n];
-    const std::int64_t z1 = std::min(region.z1, O.z), y1 = std::min(region.y1, O.y);
-    const auto rows = static_cast<std::size_t>((y1 - region.y0) * O.x);
-    std::vector<volume<T>*> targets;
-    for (auto& map : s.grad[n]) {
-        for (std::int64_t z = region.z0; z < z1; ++z) std::fill_n(&map(z, region.y0, 0), rows, T(0));
-        targets.push_back(&map);
-    }
+    const region_extent x = extent_of(region, s.sizes[n]);
+    const std::vector<volume<T>*> targets = zero_region(s.grad[n], x);
     for (int e : node.out_edges)
         winograd_backward_input_maps<T>(*s.winograd_grad[e], s.winograd_backward_filters[e], targets, region);
     if (node.spec->type != "transfer") return;
     std::vector<T>& parts = s.bias_grad_parts[n][r];
     for (int j = 0; j < node.maps(); ++j) {
         T sum = 0;
-        for (std::int64_t z = region.z0; z < z1; ++z)
-            sum += transfer_backward(s.transfer[n], std::span<const T>(&s.act[n][j](z, region.y0, 0), rows),
-                                     std::span<T>(&s.grad[n][j](z, region.y0, 0), rows));
+        for (std::int64_t z = x.z0; z < x.z1; ++z)
+            sum += transfer_backward(s.transfer[n], std::span<const T>(&s.act[n][j](z, x.y0, 0), x.values),
+                                     std::span<T>(&s.grad[n][j](z, x.y0, 0), x.values));
         parts[j] = sum;
     }
 }

@@ -147,12 +147,9 @@ std::vector<winograd_region> winograd_regions(const network_state<T>& s, int n)
 {
     const graph_node& node = s.graph.nodes()[n];
     if (node.in_edges.empty() || (node.spec->type != "transfer" && node.spec->type != "sum")) return {};
-    int my = 0;
-    for (int e : node.in_edges) {
+    for (int e : node.in_edges)
         if (!s.winograd[e]) return {};
-        const int edge_my = static_cast<int>(s.winograd_input[e]->tiling().my);
-        my = my == 0 || my == edge_my ? edge_my : -1;  // -1: in-edges with different tiles, no row split
-    }
+    const int my = common_tile_height(node.in_edges, [&](int e) { return s.winograd_input[e]->tiling().my; });
     return split_into_regions(s.sizes[n], my, s.pool.threads());
 }
 
@@ -163,19 +160,13 @@ void compute_region(network_state<T>& s, int n, std::size_t r)
 {
     const graph_node& node = s.graph.nodes()[n];
     const winograd_region& region = s.forward_regions[n][r];
-    const vec3 O = s.sizes[n];
-    const std::int64_t z1 = std::min(region.z1, O.z), y1 = std::min(region.y1, O.y);
-    const auto rows = static_cast<std::size_t>((y1 - region.y0) * O.x);
-    std::vector<volume<T>*> targets;
-    for (auto& map : s.act[n]) {
-        for (std::int64_t z = region.z0; z < z1; ++z) std::fill_n(&map(z, region.y0, 0), rows, T(0));
-        targets.push_back(&map);
-    }
+    const region_extent x = extent_of(region, s.sizes[n]);
+    const std::vector<volume<T>*> targets = zero_region(s.act[n], x);
     for (int e : node.in_edges) winograd_forward_maps<T>(*s.winograd_input[e], s.winograd_forward_filters[e], targets, region);
     if (node.spec->type == "transfer")
         for (int j = 0; j < node.maps(); ++j)
-            for (std::int64_t z = region.z0; z < z1; ++z)
-                transfer_forward(s.transfer[n], s.bias[n][j], std::span<T>(&s.act[n][j](z, region.y0, 0), rows));
+            for (std::int64_t z = x.z0; z < x.z1; ++z)
+                transfer_forward(s.transfer[n], s.bias[n][j], std::span<T>(&s.act[n][j](z, x.y0, 0), x.values));
 }
 
 }  // namespace

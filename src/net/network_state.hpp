@@ -114,6 +114,43 @@ spectrum<T>& scratch_spectrum(vec3 shape)
     return scratch;
 }
 
+// The values of maps of shape O that region r covers: planes [z0, z1), in each `values` values from
+// row y0 (whole rows, contiguous).
+struct region_extent {
+    std::int64_t z0, z1, y0;
+    std::size_t values;
+};
+inline region_extent extent_of(const winograd_region& r, vec3 O)
+{
+    const std::int64_t z1 = std::min(r.z1, O.z), y1 = std::min(r.y1, O.y);
+    return {r.z0, z1, r.y0, static_cast<std::size_t>((y1 - r.y0) * O.x)};
+}
+
+// Zeroes the extent x of every map of `m`; returns the maps, the targets of a region task.
+template <class T>
+std::vector<volume<T>*> zero_region(maps<T>& m, const region_extent& x)
+{
+    std::vector<volume<T>*> targets;
+    for (auto& map : m) {
+        for (std::int64_t z = x.z0; z < x.z1; ++z) std::fill_n(&map(z, x.y0, 0), x.values, T(0));
+        targets.push_back(&map);
+    }
+    return targets;
+}
+
+// The tile height my_of(e) shared by every edge of `edges`, or -1 when they differ (regions then split
+// planes only: rows are split at multiples of the tile height).
+template <class F>
+int common_tile_height(const std::vector<int>& edges, F my_of)
+{
+    int my = 0;
+    for (int e : edges) {
+        const int edge_my = my_of(e);
+        my = my == 0 || my == edge_my ? edge_my : -1;
+    }
+    return my;
+}
+
 // The planes and rows of maps of shape O split into about two regions per thread: along z, and into
 // rows of tiles of height my (my <= 0: no row split) where there are fewer planes (network_forward.cpp).
 std::vector<winograd_region> split_into_regions(vec3 O, int my, int threads);
