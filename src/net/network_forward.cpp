@@ -253,7 +253,7 @@ void build_forward_tasks(network_state<T>& s)
                 for (int e : node.in_edges) g.depends(t, winograd_ready[e]);
                 region_tasks.push_back(t);
             }
-        } else if (node.spec->type != "input") {
+        } else {
             const int group = s.map_group(node.maps());
             for (int j0 = 0; j0 < node.maps(); j0 += group) {
                 const int j1 = std::min(node.maps(), j0 + group);
