@@ -237,12 +237,12 @@ void check_filters(const winograd_tiling& tl, const winograd_filters<T>& filters
 
 template <class T>
 void winograd_forward_maps(const winograd_maps<T>& in, const winograd_filters<T>& filters, ptrs<T> out,
-                           const winograd_region& region)
+                           const winograd_region& region, winograd_write write)
 {
     const winograd_tiling& tl = in.tiling();
     check_filters(tl, filters, in.count(), out.size());
     checks.require(checks.common_shape(out, "output maps"), conv_output_shape(tl.source, tl.kernel, tl.sparsity), "output");
-    ZNN_DISPATCH(correlate, tl, in.data(), in.count(), filters.data(), 0, out, region)
+    ZNN_DISPATCH(correlate, tl, in.data(), in.count(), filters.data(), 0, out, region, write)
 }
 
 template <class T>
@@ -253,7 +253,7 @@ void winograd_forward_maps(const winograd_maps<T>& in, cptrs<T> kernels, ptrs<T>
 
 template <class T>
 void winograd_backward_input_maps(const winograd_maps<T>& padded_grad_out, const winograd_filters<T>& filters,
-                                  ptrs<T> grad_in, const winograd_region& region)
+                                  ptrs<T> grad_in, const winograd_region& region, winograd_write write)
 {
     const winograd_tiling& tl = padded_grad_out.tiling();
     check_filters(tl, filters, padded_grad_out.count(), grad_in.size());
@@ -261,7 +261,7 @@ void winograd_backward_input_maps(const winograd_maps<T>& padded_grad_out, const
     checks.require(tl.source, winograd_backward_tiling(I, tl.kernel, tl.sparsity).source, "padded output gradient");
     const std::int64_t z_offset = (tl.kernel.z - 1) * tl.sparsity.z;
     ZNN_DISPATCH(correlate, tl, padded_grad_out.data(), padded_grad_out.count(), filters.data(), z_offset, grad_in,
-                 region)
+                 region, write)
 }
 
 template <class T>
@@ -302,10 +302,10 @@ void conv_winograd_backward_input_maps(cptrs<T> grad_out, cptrs<T> kernels, vec3
     template class winograd_maps<T>;                                                                           \
     template class winograd_filters<T>;                                                                        \
     template void winograd_forward_maps<T>(const winograd_maps<T>&, const winograd_filters<T>&, ptrs<T>,       \
-                                           const winograd_region&);                                            \
+                                           const winograd_region&, winograd_write);                            \
     template void winograd_forward_maps<T>(const winograd_maps<T>&, cptrs<T>, ptrs<T>);                        \
     template void winograd_backward_input_maps<T>(const winograd_maps<T>&, const winograd_filters<T>&, ptrs<T>, \
-                                                  const winograd_region&);                                     \
+                                                  const winograd_region&, winograd_write);                     \
     template void winograd_backward_input_maps<T>(const winograd_maps<T>&, cptrs<T>, ptrs<T>);                 \
     template void conv_winograd_forward_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>);                            \
     template void conv_winograd_backward_input_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>);

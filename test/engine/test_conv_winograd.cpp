@@ -136,13 +136,19 @@ TEMPLATE_TEST_CASE("winograd convolution matches sums of naive edges", "[engine]
         {
             const winograd_tiling tiling(c.in, c.kernel, c.sparsity);
             const auto filters = winograd_filters<T>::forward(tiling, const_ptrs(k), c.m, c.n);
+            // The second region overwrites what the maps held (stale values of a previous pass here);
+            // the first adds to zeroes.
             std::vector<volume<T>> split(c.n, volume<T>(out_shape));
             winograd_region first, second;
             if (out_shape.z > 1)
                 first.z1 = second.z0 = out_shape.z / 2;
             else
                 first.y1 = second.y0 = tiling.my * (tiling.tiles_y / 2);
-            winograd_forward_maps<T>(transformed, filters, ptrs(split), second);
+            for (auto& map : split)
+                for (std::int64_t z = std::max<std::int64_t>(second.z0, 0); z < out_shape.z; ++z)
+                    for (std::int64_t y = second.y0; y < out_shape.y; ++y)
+                        for (std::int64_t x = 0; x < out_shape.x; ++x) map(z, y, x) = T(1e6);
+            winograd_forward_maps<T>(transformed, filters, ptrs(split), second, winograd_write::overwrite);
             winograd_forward_maps<T>(transformed, filters, ptrs(split), first);
             for (std::size_t j = 0; j < c.n; ++j) {
                 volume<double> ref(out_shape);
@@ -158,14 +164,17 @@ TEMPLATE_TEST_CASE("winograd convolution matches sums of naive edges", "[engine]
                 pad_for_backward_input(g[j], c.kernel, c.sparsity, padded);
                 padded_grads.transform(j, padded);
             }
+            // Both regions overwrite stale values: planes of the padded gradients past its sources hold
+            // zeroes after the call too.
             std::vector<volume<T>> gsplit(c.m, volume<T>(c.in));
+            for (auto& map : gsplit) map.fill(T(-1e6));
             winograd_region bottom, top;
             if (c.in.z > 1)
                 bottom.z1 = top.z0 = c.in.z / 2;
             else
                 bottom.y1 = top.y0 = back.my * (back.tiles_y / 2);
-            winograd_backward_input_maps<T>(padded_grads, back_filters, ptrs(gsplit), top);
-            winograd_backward_input_maps<T>(padded_grads, back_filters, ptrs(gsplit), bottom);
+            winograd_backward_input_maps<T>(padded_grads, back_filters, ptrs(gsplit), top, winograd_write::overwrite);
+            winograd_backward_input_maps<T>(padded_grads, back_filters, ptrs(gsplit), bottom, winograd_write::overwrite);
             for (std::size_t i = 0; i < c.m; ++i) {
                 volume<double> ref(c.in);
                 for (std::size_t j = 0; j < c.n; ++j)
