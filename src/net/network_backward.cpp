@@ -108,25 +108,30 @@ std::vector<winograd_region> backward_winograd_regions(const network_state<T>& s
     return split_into_regions(s.sizes[n], my, s.pool.threads());
 }
 
-// Region r of every gradient map of node n: zeroed, the gradient through every out-edge added, then
-// the transfer function's derivative, with the bias gradients of the region kept per region.
+// Region r of every gradient map of node n, a plane at a time: the gradient through the first out-edge
+// written, through the others added, then the transfer function's derivative while the plane is in cache,
+// with the bias gradients of the region kept per region (summed over planes in order).
 template <class T>
 void gradient_region(network_state<T>& s, int n, std::size_t r)
 {
     const graph_node& node = s.graph.nodes()[n];
     const winograd_region& region = s.backward_regions[n][r];
     const region_extent x = extent_of(region, s.sizes[n]);
-    const std::vector<volume<T>*> targets = zero_region(s.grad[n], x);
-    for (int e : node.out_edges)
-        winograd_backward_input_maps<T>(*s.winograd_grad[e], s.winograd_backward_filters[e], targets, region);
-    if (node.spec->type != "transfer") return;
+    const std::vector<volume<T>*> targets = region_targets(s.grad[n]);
+    const bool transfer = node.spec->type == "transfer";
     std::vector<T>& parts = s.bias_grad_parts[n][r];
-    for (int j = 0; j < node.maps(); ++j) {
-        T sum = 0;
-        for (std::int64_t z = x.z0; z < x.z1; ++z)
-            sum += transfer_backward(s.transfer[n], std::span<const T>(&s.act[n][j](z, x.y0, 0), x.values),
-                                     std::span<T>(&s.grad[n][j](z, x.y0, 0), x.values));
-        parts[j] = sum;
+    if (transfer) std::fill(parts.begin(), parts.end(), T(0));
+    for (std::int64_t z = x.z0; z < x.z1; ++z) {
+        const winograd_region plane = plane_of(region, z);
+        for (std::size_t k = 0; k < node.out_edges.size(); ++k) {
+            const int e = node.out_edges[k];
+            winograd_backward_input_maps<T>(*s.winograd_grad[e], s.winograd_backward_filters[e], targets, plane,
+                                            region_write(k));
+        }
+        if (transfer)
+            for (int j = 0; j < node.maps(); ++j)
+                parts[j] += transfer_backward(s.transfer[n], std::span<const T>(&s.act[n][j](z, x.y0, 0), x.values),
+                                              std::span<T>(&s.grad[n][j](z, x.y0, 0), x.values));
     }
 }
 

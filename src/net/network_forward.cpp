@@ -153,41 +153,92 @@ std::vector<winograd_region> winograd_regions(const network_state<T>& s, int n)
     return split_into_regions(s.sizes[n], my, s.pool.threads());
 }
 
-// Region r of every map of node n (see winograd_regions): zeroed, every in-edge added, then the
-// transfer function.
+// Region r of every map of node n (see winograd_regions), a plane at a time: the first in-edge written,
+// the others added, then the transfer function while the plane is still in cache.
 template <class T>
 void compute_region(network_state<T>& s, int n, std::size_t r)
 {
     const graph_node& node = s.graph.nodes()[n];
     const winograd_region& region = s.forward_regions[n][r];
     const region_extent x = extent_of(region, s.sizes[n]);
-    const std::vector<volume<T>*> targets = zero_region(s.act[n], x);
-    for (int e : node.in_edges) winograd_forward_maps<T>(*s.winograd_input[e], s.winograd_forward_filters[e], targets, region);
-    if (node.spec->type == "transfer")
-        for (int j = 0; j < node.maps(); ++j)
-            for (std::int64_t z = x.z0; z < x.z1; ++z)
+    const std::vector<volume<T>*> targets = region_targets(s.act[n]);
+    for (std::int64_t z = x.z0; z < x.z1; ++z) {
+        const winograd_region plane = plane_of(region, z);
+        for (std::size_t k = 0; k < node.in_edges.size(); ++k) {
+            const int e = node.in_edges[k];
+            winograd_forward_maps<T>(*s.winograd_input[e], s.winograd_forward_filters[e], targets, plane, region_write(k));
+        }
+        if (node.spec->type == "transfer")
+            for (int j = 0; j < node.maps(); ++j)
                 transfer_forward(s.transfer[n], s.bias[n][j], std::span<T>(&s.act[n][j](z, x.y0, 0), x.values));
+    }
 }
 
 }  // namespace
 
-std::vector<winograd_region> split_into_regions(vec3 O, int my, int threads)
+namespace {
+
+// The regions of a split of maps of shape O into z_parts ranges of planes and y_parts ranges of tile rows
+// (of height my).
+std::vector<winograd_region> grid_regions(vec3 O, std::int64_t my, std::int64_t tile_rows, std::int64_t z_parts,
+                                          std::int64_t y_parts)
 {
-    const std::int64_t wanted = threads <= 1 ? 1 : 2 * static_cast<std::int64_t>(threads);
-    const std::int64_t z_parts = std::min(O.z, wanted);
-    const std::int64_t tile_rows = my > 0 ? (O.y + my - 1) / my : 1;
-    const std::int64_t y_parts = std::min(tile_rows, (wanted + z_parts - 1) / z_parts);
     std::vector<winograd_region> regions;
     for (std::int64_t a = 0; a < z_parts; ++a)
         for (std::int64_t b = 0; b < y_parts; ++b) {
             winograd_region r;
             r.z0 = O.z * a / z_parts;
             r.z1 = O.z * (a + 1) / z_parts;
-            r.y0 = tile_rows * b / y_parts * std::max(my, 1);
-            r.y1 = b + 1 == y_parts ? O.y : tile_rows * (b + 1) / y_parts * std::max(my, 1);
+            r.y0 = tile_rows * b / y_parts * my;
+            r.y1 = b + 1 == y_parts ? O.y : tile_rows * (b + 1) / y_parts * my;
             regions.push_back(r);
         }
     return regions;
+}
+
+// The time `threads` threads take for `regions` when each takes the next region as it becomes free, in
+// units of tiles. A region's planes cost their tiles and, per chunk of tiles, a reload of every weight
+// (about as much as 32 tiles: winograd_impl.inc reloads them per chunk of up to 128 tiles).
+std::int64_t makespan(const std::vector<winograd_region>& regions, std::int64_t my, std::int64_t row_tiles, int threads)
+{
+    std::vector<std::int64_t> busy(static_cast<std::size_t>(threads), 0);
+    for (const winograd_region& r : regions) {
+        const std::int64_t rows = (r.y1 - r.y0 + my - 1) / my, tiles = rows * row_tiles;
+        const std::int64_t cost = (r.z1 - r.z0) * (tiles + 32 * ((tiles + 127) / 128));
+        *std::min_element(busy.begin(), busy.end()) += cost;
+    }
+    return *std::max_element(busy.begin(), busy.end());
+}
+
+}  // namespace
+
+std::vector<winograd_region> split_into_regions(vec3 O, int my, int threads)
+{
+    if (threads <= 1) return grid_regions(O, 1, O.y, 1, 1);
+    // Rows of tiles: split only where every edge shares the tile height (my > 0). The tiles per row are
+    // about O.x / my (the cost model needs only their proportion to the rows).
+    const std::int64_t height = my > 0 ? my : O.y;
+    const std::int64_t tile_rows = (O.y + height - 1) / height, row_tiles = (O.x + height - 1) / height + 1;
+    // Between one and four regions per thread: among the splits that finish within 3% of the first, the
+    // one nearest two regions per thread (room for a thread that runs slower than the others).
+    const std::int64_t most = 4 * static_cast<std::int64_t>(threads), wanted = 2 * static_cast<std::int64_t>(threads);
+    struct candidate {
+        std::int64_t time, distance, z_parts, y_parts;
+    };
+    std::vector<candidate> candidates;
+    for (std::int64_t z_parts = 1; z_parts <= std::min(O.z, most); ++z_parts)
+        for (std::int64_t y_parts = 1; y_parts <= std::min(tile_rows, most / z_parts); ++y_parts) {
+            const std::int64_t parts = z_parts * y_parts;
+            if (parts < threads && (z_parts < O.z || y_parts < tile_rows)) continue;
+            const std::int64_t time = makespan(grid_regions(O, height, tile_rows, z_parts, y_parts), height, row_tiles, threads);
+            candidates.push_back({time, std::abs(parts - wanted), z_parts, y_parts});
+        }
+    std::int64_t fastest = candidates.front().time;
+    for (const candidate& c : candidates) fastest = std::min(fastest, c.time);
+    const candidate* best = nullptr;
+    for (const candidate& c : candidates)
+        if (c.time * 100 <= fastest * 103 && (!best || c.distance < best->distance)) best = &c;
+    return grid_regions(O, height, tile_rows, best->z_parts, best->y_parts);
 }
 
 template <class T>

@@ -126,16 +126,28 @@ inline region_extent extent_of(const winograd_region& r, vec3 O)
     return {r.z0, z1, r.y0, static_cast<std::size_t>((y1 - r.y0) * O.x)};
 }
 
-// Zeroes the extent x of every map of `m`; returns the maps, the targets of a region task.
+// Plane z of region r.
+inline winograd_region plane_of(const winograd_region& r, std::int64_t z)
+{
+    winograd_region plane = r;
+    plane.z0 = z;
+    plane.z1 = z + 1;
+    return plane;
+}
+
+// The maps of `m` as the targets of a region task.
 template <class T>
-std::vector<volume<T>*> zero_region(maps<T>& m, const region_extent& x)
+std::vector<volume<T>*> region_targets(maps<T>& m)
 {
     std::vector<volume<T>*> targets;
-    for (auto& map : m) {
-        for (std::int64_t z = x.z0; z < x.z1; ++z) std::fill_n(&map(z, x.y0, 0), x.values, T(0));
-        targets.push_back(&map);
-    }
+    for (auto& map : m) targets.push_back(&map);
     return targets;
+}
+
+// How the k-th edge into a region writes it: the first one overwrites (no zeroing pass), the others add.
+inline winograd_write region_write(std::size_t k)
+{
+    return k == 0 ? winograd_write::overwrite : winograd_write::add;
 }
 
 // The tile height my_of(e) shared by every edge of `edges`, or -1 when they differ (regions then split
@@ -151,8 +163,9 @@ int common_tile_height(const std::vector<int>& edges, F my_of)
     return my;
 }
 
-// The planes and rows of maps of shape O split into about two regions per thread: along z, and into
-// rows of tiles of height my (my <= 0: no row split) where there are fewer planes (network_forward.cpp).
+// The planes and rows of maps of shape O split into one to four regions per thread, ranges of planes
+// times ranges of rows of tiles of height my (my <= 0: no row split), chosen so that the threads finish
+// together (network_forward.cpp).
 std::vector<winograd_region> split_into_regions(vec3 O, int my, int threads);
 
 // Builders of the two task graphs (network_forward.cpp, network_backward.cpp).
