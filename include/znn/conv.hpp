@@ -24,6 +24,7 @@
 #include "znn/vec3.hpp"
 #include "znn/volume.hpp"
 
+#include <functional>
 #include <span>
 
 namespace znn {
@@ -61,10 +62,21 @@ void conv_backward_kernel(const volume<T>& in, const volume<T>& grad_out, vec3 s
 // pass a subset of the output (or input-gradient) maps with the matching kernel pointers.
 // Every volume of a list must have the same shape; accumulation and shape rules as above.
 
-// out[j] += Σ_i in[i] ⊛ kernel(i, j)
+// How a layer-form call writes its outputs: added to what they hold, or overwriting it (the first of
+// several calls into the same maps then needs no zeroing pass before it).
+enum class conv_write { add, overwrite };
+
+// Called once for every piece of an output map whose values a call has completed, while they are still
+// in cache: `map` indexes the call's output list. The last call into a node's maps applies the transfer
+// function through it instead of a pass of its own over the maps.
+template <class T>
+using conv_finish = std::function<void(std::size_t map, std::span<T> values)>;
+
+// out[j] += Σ_i in[i] ⊛ kernel(i, j) (= with conv_write::overwrite), then finish on the results if given
 template <class T>
 void conv_forward_maps(std::span<const volume<T>* const> in, std::span<const volume<T>* const> kernels, vec3 sparsity,
-                       std::span<volume<T>* const> out);
+                       std::span<volume<T>* const> out, conv_write write = conv_write::add,
+                       const conv_finish<T>& finish = {});
 
 // grad_in[i] += Σ_j dE/din[i] through kernel(i, j), given grad_out[j]
 template <class T>

@@ -17,6 +17,7 @@
 // from direct convolution by a few 1e-6 relative to the largest output (tested to 1e-4).
 #pragma once
 
+#include "znn/conv.hpp"
 #include "znn/vec3.hpp"
 #include "znn/volume.hpp"
 
@@ -115,17 +116,13 @@ struct winograd_region {
     std::int64_t y0 = 0, y1 = std::numeric_limits<std::int64_t>::max();
 };
 
-// How a call writes its region of the output maps: added to what they hold, or overwriting it (no
-// zeroing pass before the first of several calls into the same maps).
-enum class winograd_write { add, overwrite };
-
-// out[j] += Σ_i in[i] ⊛ kernel(i, j) over `region` (= with winograd_write::overwrite), given the
+// out[j] += Σ_i in[i] ⊛ kernel(i, j) over `region` (= with conv_write::overwrite), given the
 // transforms of the input maps (in.tiling().source = input shape) and the filters of all the output maps
 // in `out`. out[j].shape() == conv_output_shape(input, kernel, sparsity).
 template <class T>
 void winograd_forward_maps(const winograd_maps<T>& in, const winograd_filters<T>& filters,
                            std::span<volume<T>* const> out, const winograd_region& region = {},
-                           winograd_write write = winograd_write::add);
+                           conv_write write = conv_write::add);
 
 // The same with the filters transformed for this call, kernel(i, j) = *kernels[i·n + j]. As with
 // conv_forward_maps, any subset of the output maps may be passed with their kernels.
@@ -133,14 +130,14 @@ template <class T>
 void winograd_forward_maps(const winograd_maps<T>& in, std::span<const volume<T>* const> kernels,
                            std::span<volume<T>* const> out);
 
-// grad_in[i] += Σ_j dE/din[i] through kernel(i, j) over `region` (= with winograd_write::overwrite), given
+// grad_in[i] += Σ_j dE/din[i] through kernel(i, j) over `region` (= with conv_write::overwrite), given
 // the transforms of the n output gradients padded as by pad_for_backward_input (their tiling made by
 // winograd_backward_tiling) and the filters (winograd_filters::backward_input) of all the input gradients
 // in `grad_in`.
 template <class T>
 void winograd_backward_input_maps(const winograd_maps<T>& padded_grad_out, const winograd_filters<T>& filters,
                                   std::span<volume<T>* const> grad_in, const winograd_region& region = {},
-                                  winograd_write write = winograd_write::add);
+                                  conv_write write = conv_write::add);
 
 // The same with the filters transformed for this call, kernel(i, j) = *kernels[i·n + j].
 template <class T>

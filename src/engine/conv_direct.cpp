@@ -113,12 +113,13 @@ void pad_rows(const volume<T>& g, vec3 P, T* dst)
 namespace detail {
 
 template <class T>
-void conv_forward_maps_with(simd::isa isa, cptrs<T> in, cptrs<T> kernels, vec3 sparsity, ptrs<T> out)
+void conv_forward_maps_with(simd::isa isa, cptrs<T> in, cptrs<T> kernels, vec3 sparsity, ptrs<T> out, conv_write write,
+                            const conv_finish<T>& finish)
 {
     const vec3 I = checks.common_shape(in, "input maps");
     const vec3 K = check_kernels(in.size(), out.size(), kernels, sparsity);
     checks.require(checks.common_shape(out, "output maps"), conv_output_shape(I, K, sparsity), "output");
-    ZNN_DISPATCH(isa, forward, in, kernels, sparsity, out)
+    ZNN_DISPATCH(isa, forward, in, kernels, sparsity, out, write, finish ? &finish : nullptr)
 }
 
 template <class T>
@@ -224,9 +225,10 @@ void conv_backward_kernel(const volume<T>& in, const volume<T>& grad_out, vec3 s
 }
 
 template <class T>
-void conv_forward_maps(cptrs<T> in, cptrs<T> kernels, vec3 sparsity, ptrs<T> out)
+void conv_forward_maps(cptrs<T> in, cptrs<T> kernels, vec3 sparsity, ptrs<T> out, conv_write write,
+                       const conv_finish<T>& finish)
 {
-    detail::conv_forward_maps_with(simd::best_isa(), in, kernels, sparsity, out);
+    detail::conv_forward_maps_with(simd::best_isa(), in, kernels, sparsity, out, write, finish);
 }
 
 template <class T>
@@ -264,13 +266,14 @@ void conv_backward_kernel_maps(cptrs<T> in, cptrs<T> grad_out, vec3 sparsity, pt
                                                       volume<T>&);                                                  \
     template void detail::conv_backward_kernel_with<T>(simd::isa, const volume<T>&, const volume<T>&, vec3,         \
                                                        volume<T>&);                                                 \
-    template void detail::conv_forward_maps_with<T>(simd::isa, cptrs<T>, cptrs<T>, vec3, ptrs<T>);                  \
+    template void detail::conv_forward_maps_with<T>(simd::isa, cptrs<T>, cptrs<T>, vec3, ptrs<T>, conv_write,    \
+                                                     const conv_finish<T>&);                  \
     template void detail::conv_backward_input_maps_with<T>(simd::isa, cptrs<T>, cptrs<T>, vec3, ptrs<T>);           \
     template void detail::conv_backward_kernel_maps_with<T>(simd::isa, cptrs<T>, cptrs<T>, vec3, ptrs<T>);          \
     template void conv_forward<T>(const volume<T>&, const volume<T>&, vec3, volume<T>&);                            \
     template void conv_backward_input<T>(const volume<T>&, const volume<T>&, vec3, volume<T>&);                     \
     template void conv_backward_kernel<T>(const volume<T>&, const volume<T>&, vec3, volume<T>&);                    \
-    template void conv_forward_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>);                                          \
+    template void conv_forward_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>, conv_write, const conv_finish<T>&);                                          \
     template void conv_backward_input_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>);                                   \
     template void pad_for_backward_input<T>(const volume<T>&, vec3, vec3, volume<T>&);                              \
     template void conv_backward_input_padded_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>);                            \

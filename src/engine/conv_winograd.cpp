@@ -237,7 +237,7 @@ void check_filters(const winograd_tiling& tl, const winograd_filters<T>& filters
 
 template <class T>
 void winograd_forward_maps(const winograd_maps<T>& in, const winograd_filters<T>& filters, ptrs<T> out,
-                           const winograd_region& region, winograd_write write)
+                           const winograd_region& region, conv_write write)
 {
     const winograd_tiling& tl = in.tiling();
     check_filters(tl, filters, in.count(), out.size());
@@ -253,7 +253,7 @@ void winograd_forward_maps(const winograd_maps<T>& in, cptrs<T> kernels, ptrs<T>
 
 template <class T>
 void winograd_backward_input_maps(const winograd_maps<T>& padded_grad_out, const winograd_filters<T>& filters,
-                                  ptrs<T> grad_in, const winograd_region& region, winograd_write write)
+                                  ptrs<T> grad_in, const winograd_region& region, conv_write write)
 {
     const winograd_tiling& tl = padded_grad_out.tiling();
     check_filters(tl, filters, padded_grad_out.count(), grad_in.size());
@@ -302,10 +302,10 @@ void conv_winograd_backward_input_maps(cptrs<T> grad_out, cptrs<T> kernels, vec3
     template class winograd_maps<T>;                                                                           \
     template class winograd_filters<T>;                                                                        \
     template void winograd_forward_maps<T>(const winograd_maps<T>&, const winograd_filters<T>&, ptrs<T>,       \
-                                           const winograd_region&, winograd_write);                            \
+                                           const winograd_region&, conv_write);                            \
     template void winograd_forward_maps<T>(const winograd_maps<T>&, cptrs<T>, ptrs<T>);                        \
     template void winograd_backward_input_maps<T>(const winograd_maps<T>&, const winograd_filters<T>&, ptrs<T>, \
-                                                  const winograd_region&, winograd_write);                     \
+                                                  const winograd_region&, conv_write);                     \
     template void winograd_backward_input_maps<T>(const winograd_maps<T>&, cptrs<T>, ptrs<T>);                 \
     template void conv_winograd_forward_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>);                            \
     template void conv_winograd_backward_input_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>);

@@ -112,7 +112,12 @@ void compute_maps(network_state<T>& s, int n, int j0, int j1)
             return;
         }
     }
-    for (int j = j0; j < j1; ++j) s.act[n][j].fill(maxout ? -std::numeric_limits<T>::infinity() : T(0));
+    // A first in-edge of direct convolution writes the maps (no zeroing pass); otherwise they start at
+    // zero (or -inf for maxout).
+    auto direct_conv = [&](int e) { return s.graph.edges()[e].spec->type == "conv" && !s.fft[e] && !s.winograd[e]; };
+    const bool first_writes = !maxout && !node.in_edges.empty() && direct_conv(node.in_edges[0]);
+    if (!first_writes)
+        for (int j = j0; j < j1; ++j) s.act[n][j].fill(maxout ? -std::numeric_limits<T>::infinity() : T(0));
 
     for (std::size_t k = 0; k < node.in_edges.size(); ++k) {
         const int e = node.in_edges[k];
@@ -130,13 +135,22 @@ void compute_maps(network_state<T>& s, int n, int j0, int j1)
             for (int o = 0; o < g; ++o) targets[o] = &s.act[n][j0 + o];
             if (s.winograd[e])
                 winograd_forward_maps<T>(*s.winograd_input[e], kernels, targets);
+            else if (k + 1 == node.in_edges.size() && node.spec->type == "transfer")
+                // The last in-edge applies the transfer function to what it completes, while in cache.
+                conv_forward_maps<T>(inputs, kernels, src.sparsity, targets,
+                                     k == 0 && first_writes ? conv_write::overwrite : conv_write::add,
+                                     [&s, n, j0](std::size_t o, std::span<T> values) {
+                                         transfer_forward(s.transfer[n], s.bias[n][j0 + o], values);
+                                     });
             else
-                conv_forward_maps<T>(inputs, kernels, src.sparsity, targets);
+                conv_forward_maps<T>(inputs, kernels, src.sparsity, targets,
+                                     k == 0 && first_writes ? conv_write::overwrite : conv_write::add);
         } else {
             for (int j = j0; j < j1; ++j) add_edge_to_map(s, n, static_cast<int>(k), j);
         }
     }
-    if (node.spec->type == "transfer")
+    const int last = static_cast<int>(node.in_edges.size()) - 1;
+    if (node.spec->type == "transfer" && !(last >= 0 && direct_conv(node.in_edges[last])))
         for (int j = j0; j < j1; ++j) transfer_forward(s.transfer[n], s.bias[n][j], s.act[n][j]);
 }
 

@@ -145,9 +145,9 @@ std::vector<volume<T>*> region_targets(maps<T>& m)
 }
 
 // How the k-th edge into a region writes it: the first one overwrites (no zeroing pass), the others add.
-inline winograd_write region_write(std::size_t k)
+inline conv_write region_write(std::size_t k)
 {
-    return k == 0 ? winograd_write::overwrite : winograd_write::add;
+    return k == 0 ? conv_write::overwrite : conv_write::add;
 }
 
 // The tile height my_of(e) shared by every edge of `edges`, or -1 when they differ (regions then split

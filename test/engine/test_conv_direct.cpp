@@ -198,6 +198,25 @@ TEMPLATE_TEST_CASE("layer-wise direct convolution matches sums of naive edges", 
             INFO("in " << c.in << " kernel " << c.kernel << " m " << m << " n " << n << " isa " << int(isa));
             std::vector<volume<T>> out(n, volume<T>(out_shape)), gi(m, volume<T>(c.in)), gk(m * n, volume<T>(c.kernel));
             detail::conv_forward_maps_with<T>(isa, cp(in), cp(k), c.sparsity, mp(out));
+            // Overwriting stale values gives the same outputs.
+            std::vector<volume<T>> written(n, volume<T>(out_shape));
+            for (auto& map : written) map.fill(T(1e6));
+            detail::conv_forward_maps_with<T>(isa, cp(in), cp(k), c.sparsity, mp(written), conv_write::overwrite);
+            for (std::size_t j = 0; j < n; ++j) CHECK(relative_error(written[j], ref_out[j]) < tolerance<T>());
+            // `finish` sees every output value once, after its last addition: out + 10·(j + 1) here.
+            std::vector<volume<T>> finished(n, volume<T>(out_shape));
+            std::size_t seen = 0;
+            detail::conv_forward_maps_with<T>(isa, cp(in), cp(k), c.sparsity, mp(finished), conv_write::add,
+                                              [&](std::size_t j, std::span<T> values) {
+                                                  seen += values.size();
+                                                  for (T& v : values) v += T(10) * T(j + 1);
+                                              });
+            CHECK(seen == n * static_cast<std::size_t>(out_shape.z * out_shape.y * out_shape.x));
+            for (std::size_t j = 0; j < n; ++j) {
+                volume<double> shifted = ref_out[j];
+                for (auto& v : shifted) v += 10.0 * static_cast<double>(j + 1);
+                CHECK(relative_error(finished[j], shifted) < tolerance<T>());
+            }
             detail::conv_backward_input_maps_with<T>(isa, cp(g), cp(k), c.sparsity, mp(gi));
             detail::conv_backward_kernel_maps_with<T>(isa, cp(in), cp(g), c.sparsity, mp(gk));
             for (std::size_t j = 0; j < n; ++j) CHECK(relative_error(out[j], ref_out[j]) < tolerance<T>());

@@ -148,7 +148,7 @@ TEMPLATE_TEST_CASE("winograd convolution matches sums of naive edges", "[engine]
                 for (std::int64_t z = std::max<std::int64_t>(second.z0, 0); z < out_shape.z; ++z)
                     for (std::int64_t y = second.y0; y < out_shape.y; ++y)
                         for (std::int64_t x = 0; x < out_shape.x; ++x) map(z, y, x) = T(1e6);
-            winograd_forward_maps<T>(transformed, filters, ptrs(split), second, winograd_write::overwrite);
+            winograd_forward_maps<T>(transformed, filters, ptrs(split), second, conv_write::overwrite);
             winograd_forward_maps<T>(transformed, filters, ptrs(split), first);
             for (std::size_t j = 0; j < c.n; ++j) {
                 volume<double> ref(out_shape);
@@ -173,8 +173,8 @@ TEMPLATE_TEST_CASE("winograd convolution matches sums of naive edges", "[engine]
                 bottom.z1 = top.z0 = c.in.z / 2;
             else
                 bottom.y1 = top.y0 = back.my * (back.tiles_y / 2);
-            winograd_backward_input_maps<T>(padded_grads, back_filters, ptrs(gsplit), top, winograd_write::overwrite);
-            winograd_backward_input_maps<T>(padded_grads, back_filters, ptrs(gsplit), bottom, winograd_write::overwrite);
+            winograd_backward_input_maps<T>(padded_grads, back_filters, ptrs(gsplit), top, conv_write::overwrite);
+            winograd_backward_input_maps<T>(padded_grads, back_filters, ptrs(gsplit), bottom, conv_write::overwrite);
             for (std::size_t i = 0; i < c.m; ++i) {
                 volume<double> ref(c.in);
                 for (std::size_t j = 0; j < c.n; ++j)
