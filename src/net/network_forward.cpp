@@ -180,7 +180,8 @@ void compute_region(network_state<T>& s, int n, std::size_t r)
         const winograd_region plane = plane_of(region, z);
         for (std::size_t k = 0; k < node.in_edges.size(); ++k) {
             const int e = node.in_edges[k];
-            winograd_forward_maps<T>(*s.winograd_input[e], s.winograd_forward_filters[e], targets, plane, region_write(k));
+            winograd_forward_maps<T>(*s.winograd_input[e], s.winograd_forward_filters[e], targets, plane,
+                                     region_write(k));
         }
         if (node.spec->type == "transfer")
             for (int j = 0; j < node.maps(); ++j)
@@ -244,7 +245,8 @@ std::vector<winograd_region> split_into_regions(vec3 O, int my, int threads)
         for (std::int64_t y_parts = 1; y_parts <= std::min(tile_rows, most / z_parts); ++y_parts) {
             const std::int64_t parts = z_parts * y_parts;
             if (parts < threads && (z_parts < O.z || y_parts < tile_rows)) continue;
-            const std::int64_t time = makespan(grid_regions(O, height, tile_rows, z_parts, y_parts), height, row_tiles, threads);
+            const std::vector<winograd_region> regions = grid_regions(O, height, tile_rows, z_parts, y_parts);
+            const std::int64_t time = makespan(regions, height, row_tiles, threads);
             candidates.push_back({time, std::abs(parts - wanted), z_parts, y_parts});
         }
     std::int64_t fastest = candidates.front().time;
