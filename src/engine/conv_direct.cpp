@@ -267,13 +267,13 @@ void conv_backward_kernel_maps(cptrs<T> in, cptrs<T> grad_out, vec3 sparsity, pt
     template void detail::conv_backward_kernel_with<T>(simd::isa, const volume<T>&, const volume<T>&, vec3,         \
                                                        volume<T>&);                                                 \
     template void detail::conv_forward_maps_with<T>(simd::isa, cptrs<T>, cptrs<T>, vec3, ptrs<T>, conv_write,       \
-                                                     const conv_finish<T>&);                                    \
+                                                     const conv_finish<T>&);                                        \
     template void detail::conv_backward_input_maps_with<T>(simd::isa, cptrs<T>, cptrs<T>, vec3, ptrs<T>);           \
     template void detail::conv_backward_kernel_maps_with<T>(simd::isa, cptrs<T>, cptrs<T>, vec3, ptrs<T>);          \
     template void conv_forward<T>(const volume<T>&, const volume<T>&, vec3, volume<T>&);                            \
     template void conv_backward_input<T>(const volume<T>&, const volume<T>&, vec3, volume<T>&);                     \
     template void conv_backward_kernel<T>(const volume<T>&, const volume<T>&, vec3, volume<T>&);                    \
-    template void conv_forward_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>, conv_write, const conv_finish<T>&);      \
+    template void conv_forward_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>, conv_write, const conv_finish<T>&);       \
     template void conv_backward_input_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>);                                   \
     template void pad_for_backward_input<T>(const volume<T>&, vec3, vec3, volume<T>&);                              \
     template void conv_backward_input_padded_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>);                            \

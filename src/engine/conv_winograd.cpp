@@ -302,10 +302,10 @@ void conv_winograd_backward_input_maps(cptrs<T> grad_out, cptrs<T> kernels, vec3
     template class winograd_maps<T>;                                                                           \
     template class winograd_filters<T>;                                                                        \
     template void winograd_forward_maps<T>(const winograd_maps<T>&, const winograd_filters<T>&, ptrs<T>,       \
-                                           const winograd_region&, conv_write);                            \
+                                           const winograd_region&, conv_write);                                \
     template void winograd_forward_maps<T>(const winograd_maps<T>&, cptrs<T>, ptrs<T>);                        \
     template void winograd_backward_input_maps<T>(const winograd_maps<T>&, const winograd_filters<T>&, ptrs<T>, \
-                                                  const winograd_region&, conv_write);                     \
+                                                  const winograd_region&, conv_write);                         \
     template void winograd_backward_input_maps<T>(const winograd_maps<T>&, cptrs<T>, ptrs<T>);                 \
     template void conv_winograd_forward_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>);                            \
     template void conv_winograd_backward_input_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>);
