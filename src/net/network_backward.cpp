@@ -115,24 +115,22 @@ template <class T>
 void gradient_region(network_state<T>& s, int n, std::size_t r)
 {
     const graph_node& node = s.graph.nodes()[n];
-    const winograd_region& region = s.backward_regions[n][r];
-    const region_extent x = extent_of(region, s.sizes[n]);
     const std::vector<volume<T>*> targets = region_targets(s.grad[n]);
     const bool transfer = node.spec->type == "transfer";
     std::vector<T>& parts = s.bias_grad_parts[n][r];
     if (transfer) std::fill(parts.begin(), parts.end(), T(0));
-    for (std::int64_t z = x.z0; z < x.z1; ++z) {
-        const winograd_region plane = plane_of(region, z);
-        for (std::size_t k = 0; k < node.out_edges.size(); ++k) {
-            const int e = node.out_edges[k];
+    for_each_region_plane(
+        s.backward_regions[n][r], s.sizes[n], node.out_edges,
+        [&](int e, const winograd_region& plane, conv_write write) {
             winograd_backward_input_maps<T>(*s.winograd_grad[e], s.winograd_backward_filters[e], targets, plane,
-                                            region_write(k));
-        }
-        if (transfer)
-            for (int j = 0; j < node.maps(); ++j)
-                parts[j] += transfer_backward(s.transfer[n], std::span<const T>(&s.act[n][j](z, x.y0, 0), x.values),
-                                              std::span<T>(&s.grad[n][j](z, x.y0, 0), x.values));
-    }
+                                            write);
+        },
+        [&](std::int64_t z, const region_extent& x) {
+            if (transfer)
+                for (int j = 0; j < node.maps(); ++j)
+                    parts[j] += transfer_backward(s.transfer[n], std::span<const T>(&s.act[n][j](z, x.y0, 0), x.values),
+                                                  std::span<T>(&s.grad[n][j](z, x.y0, 0), x.values));
+        });
 }
 
 template <class T>

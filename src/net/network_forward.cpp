@@ -173,20 +173,18 @@ template <class T>
 void compute_region(network_state<T>& s, int n, std::size_t r)
 {
     const graph_node& node = s.graph.nodes()[n];
-    const winograd_region& region = s.forward_regions[n][r];
-    const region_extent x = extent_of(region, s.sizes[n]);
     const std::vector<volume<T>*> targets = region_targets(s.act[n]);
-    for (std::int64_t z = x.z0; z < x.z1; ++z) {
-        const winograd_region plane = plane_of(region, z);
-        for (std::size_t k = 0; k < node.in_edges.size(); ++k) {
-            const int e = node.in_edges[k];
-            winograd_forward_maps<T>(*s.winograd_input[e], s.winograd_forward_filters[e], targets, plane,
-                                     region_write(k));
-        }
-        if (node.spec->type == "transfer")
-            for (int j = 0; j < node.maps(); ++j)
-                transfer_forward(s.transfer[n], s.bias[n][j], std::span<T>(&s.act[n][j](z, x.y0, 0), x.values));
-    }
+    const bool transfer = node.spec->type == "transfer";
+    for_each_region_plane(
+        s.forward_regions[n][r], s.sizes[n], node.in_edges,
+        [&](int e, const winograd_region& plane, conv_write write) {
+            winograd_forward_maps<T>(*s.winograd_input[e], s.winograd_forward_filters[e], targets, plane, write);
+        },
+        [&](std::int64_t z, const region_extent& x) {
+            if (transfer)
+                for (int j = 0; j < node.maps(); ++j)
+                    transfer_forward(s.transfer[n], s.bias[n][j], std::span<T>(&s.act[n][j](z, x.y0, 0), x.values));
+        });
 }
 
 }  // namespace

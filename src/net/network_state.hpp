@@ -150,6 +150,21 @@ inline conv_write region_write(std::size_t k)
     return k == 0 ? conv_write::overwrite : conv_write::add;
 }
 
+// Region `region` of maps of shape O a plane at a time: edge(e, plane, write) for every edge of `edges`
+// in order (the first one overwriting, see region_write), then plane_done(z, extent) while the plane is
+// still in cache. The forward and backward region tasks.
+template <class Edge, class PlaneDone>
+void for_each_region_plane(const winograd_region& region, vec3 O, const std::vector<int>& edges, Edge edge,
+                           PlaneDone plane_done)
+{
+    const region_extent x = extent_of(region, O);
+    for (std::int64_t z = x.z0; z < x.z1; ++z) {
+        const winograd_region plane = plane_of(region, z);
+        for (std::size_t k = 0; k < edges.size(); ++k) edge(edges[k], plane, region_write(k));
+        plane_done(z, x);
+    }
+}
+
 // The tile height my_of(e) shared by every edge of `edges`, or -1 when they differ (regions then split
 // planes only: rows are split at multiples of the tile height).
 template <class F>
