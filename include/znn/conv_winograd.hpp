@@ -44,8 +44,8 @@ struct winograd_tiling {
     // Tiles per row as stored: tiles_x and (alpha - 1) / mx more, which the transforms compute and drop.
     // They let every transform run as one loop over all the tiles of a plane (winograd_impl.inc).
     std::int64_t row_tiles = 0;
-    // Values per transformed component: tiles_y·row_tiles and 15 more (the vectors of 16 tiles a region's
-    // loops run over may end past the last tile), rounded up to 16.
+    // Values per transformed row: tiles_y·row_tiles and 15 more (the vectors of 16 tiles a region's
+    // loops run over may end past the last tile), rounded up to an odd multiple of 16.
     std::int64_t stride = 0;
 
     winograd_tiling() = default;
@@ -57,8 +57,9 @@ struct winograd_tiling {
 
 // The transforms of a list of `count` maps of shape tiling.source (one node's maps), stored for the
 // multiplications: per source plane z and component c, the rows of all the maps one after the other,
-// data[((z·36 + c)·count + s)·stride + t], so that the products of a component read one contiguous
-// panel per plane (a matrix product with fixed strides, as in a GEMM).
+// data[((z·36 + c)·rows + s)·stride + t], so that the products of a component read one contiguous
+// panel per plane (a matrix product with fixed strides, as in a GEMM). rows = count rounded up to odd
+// (see winograd_tiling::stride).
 template <class T>
 class winograd_maps {
 public:
@@ -70,6 +71,7 @@ public:
 
     const winograd_tiling& tiling() const { return tiling_; }
     std::size_t count() const { return count_; }
+    std::size_t rows() const { return count_ | 1; }  // rows per component, >= count
     const T* data() const { return data_.data(); }
 
 private:

@@ -152,7 +152,11 @@ winograd_tiling::winograd_tiling(vec3 src, vec3 k, vec3 s) : source(src), kernel
     row_tiles = tiles_x + (alpha - 1) / mx;
     // The loops of a region run over whole vectors of 16 tiles from its first tile, which may end up to
     // 15 tiles past the last one.
+    // An odd number of 16-value steps: with the odd row count of winograd_maps, the rows of one map
+    // for the 36 components (written together by the transform, read together by the products) then lie
+    // in different L1 sets instead of a few 4 KiB-aliased ones.
     stride = (tiles_y * row_tiles + 15 + 15) / 16 * 16;
+    if (stride / 16 % 2 == 0) stride += 16;
 }
 
 winograd_tiling winograd_backward_tiling(vec3 input, vec3 kernel, vec3 sparsity)
@@ -165,7 +169,7 @@ winograd_tiling winograd_backward_tiling(vec3 input, vec3 kernel, vec3 sparsity)
 template <class T>
 winograd_maps<T>::winograd_maps(const winograd_tiling& tiling, std::size_t count)
     : tiling_(tiling), count_(count),
-      data_(vec3{tiling.source.z * winograd_tiling::components(), static_cast<std::int64_t>(count), tiling.stride})
+      data_(vec3{tiling.source.z * winograd_tiling::components(), static_cast<std::int64_t>(count | 1), tiling.stride})
 {
     if (count == 0) fail("no maps to transform");
 }
@@ -175,7 +179,7 @@ void winograd_maps<T>::transform(std::size_t index, const volume<T>& map)
 {
     if (index >= count_) fail("map " + std::to_string(index) + " of " + std::to_string(count_));
     checks.require(map.shape(), tiling_.source, "source map");
-    ZNN_DISPATCH(transform_source, tiling_, map.data(), data_.data(), index, count_)
+    ZNN_DISPATCH(transform_source, tiling_, map.data(), data_.data(), index, rows())
 }
 
 // Fills the private fields of winograd_filters.
@@ -242,7 +246,7 @@ void winograd_forward_maps(const winograd_maps<T>& in, const winograd_filters<T>
     const winograd_tiling& tl = in.tiling();
     check_filters(tl, filters, in.count(), out.size());
     checks.require(checks.common_shape(out, "output maps"), conv_output_shape(tl.source, tl.kernel, tl.sparsity), "output");
-    ZNN_DISPATCH(correlate, tl, in.data(), in.count(), filters.data(), 0, out, region, write)
+    ZNN_DISPATCH(correlate, tl, in.data(), in.count(), in.rows(), filters.data(), 0, out, region, write)
 }
 
 template <class T>
@@ -260,7 +264,8 @@ void winograd_backward_input_maps(const winograd_maps<T>& padded_grad_out, const
     const vec3 I = checks.common_shape(grad_in, "input gradients");
     checks.require(tl.source, winograd_backward_tiling(I, tl.kernel, tl.sparsity).source, "padded output gradient");
     const std::int64_t z_offset = (tl.kernel.z - 1) * tl.sparsity.z;
-    ZNN_DISPATCH(correlate, tl, padded_grad_out.data(), padded_grad_out.count(), filters.data(), z_offset, grad_in,
+    ZNN_DISPATCH(correlate, tl, padded_grad_out.data(), padded_grad_out.count(), padded_grad_out.rows(),
+                 filters.data(), z_offset, grad_in,
                  region, write)
 }
 
