@@ -1,5 +1,7 @@
 #include "znn/transfer.hpp"
 
+#include "simd.hpp"
+
 #include <cmath>
 #include <stdexcept>
 
@@ -50,9 +52,39 @@ std::string transfer_name(transfer_kind kind)
 namespace {
 
 template <class T, class F>
+ZNN_ALWAYS_INLINE void apply_loop(T* values, std::size_t n, T bias, F f)
+{
+    for (std::size_t i = 0; i < n; ++i) values[i] = f(values[i] + bias);
+}
+
+#if ZNN_X86_DISPATCH
+// The same loop compiled for the wide vectors: the forward pass applies the transfer function to every
+// output value right after the convolution, where a baseline (SSE2) loop took a third as long as a
+// light (1 -> 48 maps, 1x4x4) layer's multiply-adds. Functions the vectoriser cannot widen (tanh, exp)
+// run as before.
+template <class T, class F>
+ZNN_TARGET_AVX512 void apply_avx512(T* values, std::size_t n, T bias, F f)
+{
+    apply_loop(values, n, bias, f);
+}
+template <class T, class F>
+ZNN_TARGET_AVX2 void apply_avx2(T* values, std::size_t n, T bias, F f)
+{
+    apply_loop(values, n, bias, f);
+}
+#endif
+
+template <class T, class F>
 void apply(std::span<T> values, T bias, F f)
 {
-    for (T& v : values) v = f(v + bias);
+#if ZNN_X86_DISPATCH
+    switch (simd::best_isa()) {
+    case simd::isa::avx512: apply_avx512(values.data(), values.size(), bias, f); return;
+    case simd::isa::avx2: apply_avx2(values.data(), values.size(), bias, f); return;
+    default: break;
+    }
+#endif
+    apply_loop(values.data(), values.size(), bias, f);
 }
 
 template <class T>
