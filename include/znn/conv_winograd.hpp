@@ -11,7 +11,9 @@
 //
 // Like the FFT path, each source map is transformed once (winograd_maps) and the transform is shared
 // by every output map that reads it; the filters are transformed on every call (a few hundred
-// operations each). Needs sparsity 1 in y and x (winograd_supports); z may be sparse.
+// operations each). Any sparsity: z stays a direct sum over sparse planes, and a filter sparse in y and
+// x is a dense one on each sub-lattice (phase) of the planes, which are tiled and transformed one phase
+// after the other.
 //
 // Accuracy: the transforms use the interpolation points 0, ±1, ±1/2 and infinity; float results differ
 // from direct convolution by a few 1e-6 relative to the largest output (tested to 1e-4).
@@ -29,7 +31,7 @@
 namespace znn {
 
 // Whether the Winograd path computes a conv with this kernel shape and sparsity: 2..5 taps in y and x,
-// sparsity 1 in y and x, any kernel depth and z sparsity.
+// any kernel depth and sparsity.
 bool winograd_supports(vec3 kernel, vec3 sparsity);
 
 // The tiling of one geometry: source maps of shape `source` read by a kernel of shape `kernel` with
@@ -40,11 +42,14 @@ struct winograd_tiling {
     vec3 source, kernel, sparsity;
     int my = 0, mx = 0;                      // outputs per tile in y and x
     std::int64_t out_y = 0, out_x = 0;       // valid output plane
-    std::int64_t tiles_y = 0, tiles_x = 0;   // tiles per plane (the last ones may stick out)
+    // Sub-lattices of a plane (sparsity.y·sparsity.x; 1 for a filter dense in y and x), each of
+    // sub_height x sub_width source values, tiled alike; the tiles of phase p start at p·phase_tiles.
+    std::int64_t phases = 1, sub_height = 0, sub_width = 0, phase_tiles = 0;
+    std::int64_t tiles_y = 0, tiles_x = 0;   // tiles per phase (the last ones may stick out)
     // Tiles per row as stored: tiles_x and (alpha - 1) / mx more, which the transforms compute and drop.
     // They let every transform run as one loop over all the tiles of a plane (winograd_impl.inc).
     std::int64_t row_tiles = 0;
-    // Values per transformed row: tiles_y·row_tiles and 15 more (the vectors of 16 tiles a region's
+    // Values per transformed row: phases·phase_tiles and 15 more (the vectors of 16 tiles a region's
     // loops run over may end past the last tile), rounded up to an odd multiple of 16.
     std::int64_t stride = 0;
 
@@ -53,6 +58,9 @@ struct winograd_tiling {
     winograd_tiling(vec3 source, vec3 kernel, vec3 sparsity);
 
     static constexpr int components() { return alpha * alpha; }
+    // Whether the filter is sparse in y or x: the tiles of a phase are not rows of the output plane, so
+    // calls take whole planes (winograd_region with only z limits).
+    bool phased() const { return phases > 1; }
 };
 
 // The transforms of a list of `count` maps of shape tiling.source (one node's maps), stored for the
@@ -110,12 +118,16 @@ private:
 };
 
 // A part of the outputs of a call: the planes [z0, z1) and the tiles whose first row lies in [y0, y1),
-// i.e. the rows from y0 (a multiple of tiling.my) to y1 (or the end). Calls on disjoint regions of the
+// i.e. the rows from y0 (a multiple of tiling.my) to y1 (or the end); whole planes only for a phased
+// tiling. Calls on disjoint regions of the
 // same output maps may run concurrently: so a layer splits into tasks that each read every source
 // once for all the output maps.
 struct winograd_region {
     std::int64_t z0 = 0, z1 = std::numeric_limits<std::int64_t>::max();
     std::int64_t y0 = 0, y1 = std::numeric_limits<std::int64_t>::max();
+    // For a phased tiling (whose y limits must be whole): the stored tiles [t0, t1) of each plane
+    // (phase p's tiles are [p·phase_tiles, (p + 1)·phase_tiles)), i.e. interleaved output values.
+    std::int64_t t0 = 0, t1 = std::numeric_limits<std::int64_t>::max();
 };
 
 // out[j] += Σ_i in[i] ⊛ kernel(i, j) over `region` (= with conv_write::overwrite), given the

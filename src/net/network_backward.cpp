@@ -102,8 +102,8 @@ std::vector<winograd_region> backward_winograd_regions(const network_state<T>& s
 {
     const graph_node& node = s.graph.nodes()[n];
     if (node.out_edges.empty() || (node.spec->type != "transfer" && node.spec->type != "sum")) return {};
-    for (int e : node.out_edges)
-        if (!s.winograd[e] || !s.winograd_grad[e]) return {};
+    for (int e : node.out_edges)  // whole planes for filters sparse in y or x: per group of maps instead
+        if (!s.winograd[e] || !s.winograd_grad[e] || s.winograd_grad[e]->tiling().phased()) return {};
     const int my = common_tile_height(node.out_edges, [&](int e) { return s.winograd_grad[e]->tiling().my; });
     return split_into_regions(s.sizes[n], my, s.pool.threads());
 }

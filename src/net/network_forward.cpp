@@ -154,15 +154,43 @@ void compute_maps(network_state<T>& s, int n, int j0, int j1)
         for (int j = j0; j < j1; ++j) transfer_forward(s.transfer[n], s.bias[n][j], s.act[n][j]);
 }
 
+// Whether node n is computed by regions of tiles (tile ranges of a phased tiling: one Winograd in-edge
+// whose filter is sparse in y and x): its regions are not rows of the output, so the transfer function
+// runs as tasks of its own after them.
+template <class T>
+bool phased_regions(const network_state<T>& s, int n)
+{
+    const graph_node& node = s.graph.nodes()[n];
+    if (node.in_edges.size() != 1 || (node.spec->type != "transfer" && node.spec->type != "sum")) return false;
+    const int e = node.in_edges[0];
+    return s.winograd[e] && s.winograd_input[e]->tiling().phased();
+}
+
 // The regions of node n computed as one task each when all its in-edges are Winograd conv edges (an
 // empty list otherwise).
 template <class T>
 std::vector<winograd_region> winograd_regions(const network_state<T>& s, int n)
 {
     const graph_node& node = s.graph.nodes()[n];
+    if (phased_regions(s, n)) {
+        // Ranges of the stored tiles of every plane, in whole vectors of 16: about two per thread.
+        const winograd_tiling& tl = s.winograd_input[node.in_edges[0]]->tiling();
+        const std::int64_t vectors = tl.phases * tl.phase_tiles / 16;
+        const std::int64_t parts = std::clamp<std::int64_t>(2 * s.pool.threads(), 1, vectors);
+        std::vector<winograd_region> regions;
+        for (std::int64_t k = 0; k < parts; ++k) {
+            winograd_region r;
+            r.t0 = vectors * k / parts * 16;
+            r.t1 = vectors * (k + 1) / parts * 16;
+            regions.push_back(r);
+        }
+        return regions;
+    }
     if (node.in_edges.empty() || (node.spec->type != "transfer" && node.spec->type != "sum")) return {};
+    // Filters sparse in y or x take whole planes (their tiles are not rows of the output): those nodes
+    // are computed per group of maps instead.
     for (int e : node.in_edges)
-        if (!s.winograd[e]) return {};
+        if (!s.winograd[e] || s.winograd_input[e]->tiling().phased()) return {};
     const int my = common_tile_height(node.in_edges, [&](int e) { return s.winograd_input[e]->tiling().my; });
     return split_into_regions(s.sizes[n], my, s.pool.threads());
 }
@@ -174,7 +202,7 @@ void compute_region(network_state<T>& s, int n, std::size_t r)
 {
     const graph_node& node = s.graph.nodes()[n];
     const std::vector<volume<T>*> targets = region_targets(s.act[n]);
-    const bool transfer = node.spec->type == "transfer";
+    const bool transfer = node.spec->type == "transfer" && !phased_regions(s, n);
     for_each_region_plane(
         s.forward_regions[n][r], s.sizes[n], node.in_edges,
         [&](int e, const winograd_region& plane, conv_write write) {
@@ -329,6 +357,22 @@ void build_forward_tasks(network_state<T>& s)
                 }
                 for (int j = j0; j < j1; ++j) map_tasks[n].push_back(t);  // the task of each map
             }
+        }
+        if (phased_regions(s, n) && node.spec->type == "transfer") {
+            // The transfer function once the tile ranges are all done, per group of maps.
+            std::vector<task_graph::task_id> finish_tasks;
+            const int group = s.map_group(node.maps());
+            for (int j0 = 0; j0 < node.maps(); j0 += group) {
+                const int j1 = std::min(node.maps(), j0 + group);
+                auto t = g.add(
+                    [&s, n, j0, j1] {
+                        for (int j = j0; j < j1; ++j) transfer_forward(s.transfer[n], s.bias[n][j], s.act[n][j]);
+                    },
+                    pos);
+                for (auto r : region_tasks) g.depends(t, r);
+                finish_tasks.push_back(t);
+            }
+            region_tasks = std::move(finish_tasks);
         }
         done[n] = g.add(noop, pos);
         for (auto t : region_tasks) g.depends(done[n], t);

@@ -53,15 +53,16 @@ struct layer_case {
 
 }  // namespace
 
-TEST_CASE("winograd_supports takes 2 to 5 taps in y and x and sparsity 1 there", "[engine][winograd]")
+TEST_CASE("winograd_supports takes 2 to 5 taps in y and x, any sparsity", "[engine][winograd]")
 {
     CHECK(winograd_supports({3, 3, 3}, {1, 1, 1}));
     CHECK(winograd_supports({1, 4, 4}, {1, 1, 1}));
     CHECK(winograd_supports({5, 2, 5}, {4, 1, 1}));
+    CHECK(winograd_supports({3, 3, 3}, {1, 2, 1}));
+    CHECK(winograd_supports({1, 3, 3}, {1, 16, 16}));
     CHECK_FALSE(winograd_supports({3, 1, 3}, {1, 1, 1}));
     CHECK_FALSE(winograd_supports({3, 6, 3}, {1, 1, 1}));
-    CHECK_FALSE(winograd_supports({3, 3, 3}, {1, 2, 1}));
-    CHECK_FALSE(winograd_supports({3, 3, 3}, {1, 1, 2}));
+    CHECK_FALSE(winograd_supports({3, 3, 3}, {1, 0, 1}));
     CHECK_THROWS_AS(winograd_tiling({4, 8, 8}, {3, 7, 3}, {1, 1, 1}), std::invalid_argument);
     CHECK_THROWS_AS(winograd_tiling({4, 2, 8}, {3, 3, 3}, {1, 1, 1}), std::invalid_argument);
     const winograd_tiling t({4, 10, 11}, {3, 3, 2}, {1, 1, 1});
@@ -72,6 +73,18 @@ TEST_CASE("winograd_supports takes 2 to 5 taps in y and x and sparsity 1 there",
     CHECK(t.row_tiles == 3);
     // 6 tiles and room for a vector of 16 starting at any tile (32), as an odd number of 16-value steps
     CHECK(t.stride == 48);
+    CHECK_FALSE(t.phased());
+    // Sparse in y and x: 2 x 3 phases of at most 5 x 4 values, each a dense problem of at most 3 x 3
+    // outputs (F(4, 3) in y, F(5, 2) in x): one tile and the padding tile per row, 16 per phase.
+    const winograd_tiling p({1, 10, 11}, {1, 3, 2}, {1, 2, 3});
+    CHECK(p.phased());
+    CHECK(p.phases == 6);
+    CHECK(p.sub_height == 5);
+    CHECK(p.sub_width == 4);
+    CHECK(p.tiles_y == 1);
+    CHECK(p.tiles_x == 1);
+    CHECK(p.phase_tiles == 16);
+    CHECK(p.stride == 112);  // 6·16 + 15 rounded to 112 = 7·16
 }
 
 TEMPLATE_TEST_CASE("winograd convolution matches sums of naive edges", "[engine][winograd]", float, double)
@@ -87,6 +100,11 @@ TEMPLATE_TEST_CASE("winograd convolution matches sums of naive edges", "[engine]
         {{3, 8, 9}, {3, 3, 4}, {1, 1, 1}, 6, 1},     // single output, F(4, 3) x F(3, 4)
         {{1, 70, 75}, {1, 3, 3}, {1, 1, 1}, 6, 9},   // 18 x 19 tiles: more than one chunk of 256 tiles
         {{2, 33, 40}, {2, 5, 2}, {1, 1, 1}, 9, 2},   // more input rows than one group
+        // Sparse in y and x: one dense problem per sub-lattice (phase) of the planes.
+        {{1, 20, 23}, {1, 3, 3}, {1, 2, 2}, 3, 4},   // 4 phases of unequal sizes (23 = 12 + 11 columns)
+        {{1, 40, 37}, {1, 4, 4}, {1, 4, 4}, 2, 5},   // 16 phases, F(3, 4)
+        {{3, 31, 29}, {2, 5, 3}, {2, 3, 2}, 4, 3},   // sparse in all three axes, 6 phases, F(2, 5) x F(4, 3)
+        {{1, 70, 68}, {1, 2, 2}, {1, 16, 16}, 2, 2}, // 256 phases of 4-5 values a side: several chunks
     };
     for (const auto& c : cases) {
         INFO("in " << c.in << " kernel " << c.kernel << " sparsity " << c.sparsity << " m " << c.m << " n " << c.n);
@@ -143,6 +161,8 @@ TEMPLATE_TEST_CASE("winograd convolution matches sums of naive edges", "[engine]
             winograd_region first, second;
             if (out_shape.z > 1)
                 first.z1 = second.z0 = out_shape.z / 2;
+            else if (tiling.phased())  // whole planes only: the second region is all of it
+                first.z1 = second.z0 = 0;
             else
                 first.y1 = second.y0 = tiling.my * (tiling.tiles_y / 2);
             for (auto& map : split)
@@ -172,6 +192,8 @@ TEMPLATE_TEST_CASE("winograd convolution matches sums of naive edges", "[engine]
             winograd_region bottom, top;
             if (c.in.z > 1)
                 bottom.z1 = top.z0 = c.in.z / 2;
+            else if (back.phased())
+                bottom.z1 = top.z0 = 0;
             else
                 bottom.y1 = top.y0 = back.my * (back.tiles_y / 2);
             winograd_backward_input_maps<T>(padded_grads, back_filters, ptrs(gsplit), top, conv_write::overwrite);
