@@ -36,10 +36,15 @@ constexpr vec3 max_filter_output_shape(vec3 in, vec3 window, vec3 sparsity)
 
 template <class T>
 void max_filter_forward(const volume<T>& in, vec3 window, vec3 sparsity, volume<T>& out, argmax_volume& argmax);
+// The values only, for passes that never go backward (no argmax written: about half the memory traffic).
+template <class T>
+void max_filter_forward(const volume<T>& in, vec3 window, vec3 sparsity, volume<T>& out);
 
 // Throws std::invalid_argument unless `size` divides in.shape() per axis.
 template <class T>
 void max_pool_forward(const volume<T>& in, vec3 size, volume<T>& out, argmax_volume& argmax);
+template <class T>
+void max_pool_forward(const volume<T>& in, vec3 size, volume<T>& out);
 
 // grad_in[argmax(v)] += grad_out(v), for both max_filter and max_pool.
 template <class T>

@@ -46,6 +46,21 @@ void draw_dropout(network_state<T>& s, int edge, int map)
 
 // One map j of node n from all its in-edges except direct conv edges (done per group, see
 // compute_maps), then nothing else: the caller applies the transfer function.
+// Max filter or max pool edge e on map j; the argmax is kept only where a backward pass may follow.
+template <class T>
+void max_forward(network_state<T>& s, int e, const volume<T>& in, int j, volume<T>& out)
+{
+    const edge_spec& spec = *s.graph.edges()[e].spec;
+    const vec3 sparsity = s.graph.nodes()[s.graph.edges()[e].from].sparsity;
+    if (spec.type == "max_filter") {
+        if (s.options.training) max_filter_forward(in, spec.size, sparsity, out, s.argmax[e][j]);
+        else max_filter_forward(in, spec.size, sparsity, out);
+    } else {
+        if (s.options.training) max_pool_forward(in, spec.size, out, s.argmax[e][j]);
+        else max_pool_forward(in, spec.size, out);
+    }
+}
+
 template <class T>
 void add_edge_to_map(network_state<T>& s, int n, int k, int j)
 {
@@ -67,8 +82,7 @@ void add_edge_to_map(network_state<T>& s, int n, int k, int j)
         tf.inverse_add(acc, s.dilated_kernel(e) - 1, vec3::one(), out);
     } else if (spec.type == "max_filter" || spec.type == "max_pool") {
         thread_local volume<T> pooled;
-        if (spec.type == "max_filter") max_filter_forward(x[j], spec.size, src.sparsity, pooled, s.argmax[e][j]);
-        else max_pool_forward(x[j], spec.size, pooled, s.argmax[e][j]);
+        max_forward(s, e, x[j], j, pooled);
         add_into(out, pooled);
     } else if (spec.type == "dropout" && s.dropout) {
         draw_dropout(s, e, j);
@@ -103,12 +117,7 @@ void compute_maps(network_state<T>& s, int n, int j0, int j1)
         const edge_spec& spec = *s.graph.edges()[e].spec;
         const graph_node& src = s.graph.nodes()[s.graph.edges()[e].from];
         if (spec.type == "max_filter" || spec.type == "max_pool") {
-            for (int j = j0; j < j1; ++j) {
-                if (spec.type == "max_filter")
-                    max_filter_forward(s.act[src.index][j], spec.size, src.sparsity, s.act[n][j], s.argmax[e][j]);
-                else
-                    max_pool_forward(s.act[src.index][j], spec.size, s.act[n][j], s.argmax[e][j]);
-            }
+            for (int j = j0; j < j1; ++j) max_forward(s, e, s.act[src.index][j], j, s.act[n][j]);
             return;
         }
     }

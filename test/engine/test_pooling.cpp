@@ -59,6 +59,8 @@ TEMPLATE_TEST_CASE("max_filter matches a naive scan, ties to the lowest index", 
     const std::vector<filter_case> cases = {
         {{1, 20, 33}, {1, 2, 2}, {1, 1, 1}}, {{1, 20, 33}, {1, 2, 2}, {1, 4, 2}}, {{5, 9, 17}, {2, 2, 2}, {1, 1, 1}},
         {{6, 11, 13}, {2, 3, 1}, {2, 1, 3}}, {{3, 7, 8}, {1, 1, 1}, {1, 1, 1}},   {{4, 10, 12}, {3, 1, 4}, {1, 2, 1}},
+        // Rows of several vectors and a tail, windows in all three axes.
+        {{4, 9, 101}, {2, 2, 3}, {1, 3, 5}}, {{3, 40, 70}, {1, 2, 2}, {1, 16, 16}},
     };
     for (const auto& c : cases) {
         INFO("in " << c.in << " window " << c.window << " sparsity " << c.sparsity);
@@ -72,6 +74,11 @@ TEMPLATE_TEST_CASE("max_filter matches a naive scan, ties to the lowest index", 
             REQUIRE(arg.shape() == out_shape);
             CHECK(std::equal(out.begin(), out.end(), ref.begin()));
             CHECK(std::equal(arg.begin(), arg.end(), ref_arg.begin()));
+            // The values-only form (forward-only networks) gives the same values.
+            volume<T> values;
+            max_filter_forward(in, c.window, c.sparsity, values);
+            REQUIRE(values.shape() == out_shape);
+            CHECK(std::equal(values.begin(), values.end(), ref.begin()));
         }
     }
     volume<T> in({1, 4, 4}), out;
@@ -84,7 +91,8 @@ TEMPLATE_TEST_CASE("max_pool matches a naive scan", "[engine][pooling]", float, 
     using T = TestType;
     std::mt19937_64 rng(29);
     const std::vector<std::pair<vec3, vec3>> cases = {
-        {{1, 20, 32}, {1, 2, 2}}, {{4, 9, 12}, {2, 3, 4}}, {{6, 6, 6}, {3, 1, 2}}, {{2, 5, 7}, {1, 1, 1}}};
+        {{1, 20, 32}, {1, 2, 2}}, {{4, 9, 12}, {2, 3, 4}}, {{6, 6, 6}, {3, 1, 2}}, {{2, 5, 7}, {1, 1, 1}},
+        {{2, 6, 96}, {2, 3, 1}}};
     for (const auto& [shape, size] : cases) {
         INFO("in " << shape << " size " << size);
         for (const auto& in : {random_volume<T>(shape, rng), tied_volume<T>(shape, rng)}) {
@@ -95,6 +103,10 @@ TEMPLATE_TEST_CASE("max_pool matches a naive scan", "[engine][pooling]", float, 
             REQUIRE(out.shape() == shape / size);
             CHECK(std::equal(out.begin(), out.end(), ref.begin()));
             CHECK(std::equal(arg.begin(), arg.end(), ref_arg.begin()));
+            volume<T> values;
+            max_pool_forward(in, size, values);
+            REQUIRE(values.shape() == shape / size);
+            CHECK(std::equal(values.begin(), values.end(), ref.begin()));
         }
     }
     volume<T> in({1, 5, 6}), out;
