@@ -12,8 +12,9 @@
 // Like the FFT path, each source map is transformed once (winograd_maps) and the transform is shared
 // by every output map that reads it; the filters are transformed on every call (a few hundred
 // operations each). Any sparsity: z stays a direct sum over sparse planes, and a filter sparse in y and
-// x is a dense one on each sub-lattice (phase) of the planes, which are tiled and transformed one phase
-// after the other.
+// x is a dense one on each sub-lattice (phase) of the planes: the transform first de-interleaves a plane
+// into its phases side by side (sy x sx blocks of sub_height x sub_width values), which is then tiled
+// like a dense plane; the outputs of windows that straddle two blocks are computed and dropped.
 //
 // Accuracy: the transforms use the interpolation points 0, ±1, ±1/2 and infinity; float results differ
 // from direct convolution by a few 1e-6 relative to the largest output (tested to 1e-4).
@@ -42,14 +43,19 @@ struct winograd_tiling {
     vec3 source, kernel, sparsity;
     int my = 0, mx = 0;                      // outputs per tile in y and x
     std::int64_t out_y = 0, out_x = 0;       // valid output plane
-    // Sub-lattices of a plane (sparsity.y·sparsity.x; 1 for a filter dense in y and x), each of
-    // sub_height x sub_width source values, tiled alike; the tiles of phase p start at p·phase_tiles.
-    std::int64_t phases = 1, sub_height = 0, sub_width = 0, phase_tiles = 0;
-    std::int64_t tiles_y = 0, tiles_x = 0;   // tiles per phase (the last ones may stick out)
+    // Sub-lattices of a plane (sparsity.y·sparsity.x; 1 for a filter dense in y and x), each of at most
+    // sub_height x sub_width source values. Phase (py, px) holds the values at (py + sy·j, px + sx·i); the
+    // de-interleaved plane puts it at rows py·sub_height + j, columns px·sub_width + i.
+    std::int64_t phases = 1, sub_height = 0, sub_width = 0;
+    // The valid output plane of the plane that is tiled: out_y x out_x, or for a phased tiling the
+    // de-interleaved plane's (sy·sub_height - kernel.y + 1 rows, whose row py·sub_height + j is output row
+    // py + sy·j when that lies inside; likewise in x).
+    std::int64_t tiled_y = 0, tiled_x = 0;
+    std::int64_t tiles_y = 0, tiles_x = 0;   // tiles of that plane (the last ones may stick out)
     // Tiles per row as stored: tiles_x and (alpha - 1) / mx more, which the transforms compute and drop.
     // They let every transform run as one loop over all the tiles of a plane (winograd_impl.inc).
     std::int64_t row_tiles = 0;
-    // Values per transformed row: phases·phase_tiles and 15 more (the vectors of 16 tiles a region's
+    // Values per transformed row: tiles_y·row_tiles and 15 more (the vectors of 16 tiles a region's
     // loops run over may end past the last tile), rounded up to an odd multiple of 16.
     std::int64_t stride = 0;
 
@@ -58,9 +64,16 @@ struct winograd_tiling {
     winograd_tiling(vec3 source, vec3 kernel, vec3 sparsity);
 
     static constexpr int components() { return alpha * alpha; }
-    // Whether the filter is sparse in y or x: the tiles of a phase are not rows of the output plane, so
-    // calls take whole planes (winograd_region with only z limits).
+    // Whether the filter is sparse in y or x: the rows of tiles are rows of the de-interleaved plane
+    // (winograd_region's y limits count those rows).
     bool phased() const { return phases > 1; }
+    // The output row of row y of the tiled plane, or -1 for none (past the output, or a row of windows
+    // across two phases).
+    std::int64_t output_row(std::int64_t y) const
+    {
+        const std::int64_t py = phased() ? y / sub_height : 0, oy = py + sparsity.y * (y - py * sub_height);
+        return oy < out_y ? oy : -1;
+    }
 };
 
 // The transforms of a list of `count` maps of shape tiling.source (one node's maps), stored for the
@@ -118,16 +131,13 @@ private:
 };
 
 // A part of the outputs of a call: the planes [z0, z1) and the tiles whose first row lies in [y0, y1),
-// i.e. the rows from y0 (a multiple of tiling.my) to y1 (or the end); whole planes only for a phased
-// tiling. Calls on disjoint regions of the
-// same output maps may run concurrently: so a layer splits into tasks that each read every source
-// once for all the output maps.
+// i.e. the rows from y0 (a multiple of tiling.my) to y1 (or the end). For a phased tiling these are rows
+// of the de-interleaved plane (tiling.tiled_y of them), each one output row (or none). Calls on
+// disjoint regions of the same output maps may run concurrently: so a layer splits into tasks that each
+// read every source once for all the output maps.
 struct winograd_region {
     std::int64_t z0 = 0, z1 = std::numeric_limits<std::int64_t>::max();
     std::int64_t y0 = 0, y1 = std::numeric_limits<std::int64_t>::max();
-    // For a phased tiling (whose y limits must be whole): the stored tiles [t0, t1) of each plane
-    // (phase p's tiles are [p·phase_tiles, (p + 1)·phase_tiles)), i.e. interleaved output values.
-    std::int64_t t0 = 0, t1 = std::numeric_limits<std::int64_t>::max();
 };
 
 // out[j] += Σ_i in[i] ⊛ kernel(i, j) over `region` (= with conv_write::overwrite), given the

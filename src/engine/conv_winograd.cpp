@@ -146,24 +146,21 @@ winograd_tiling::winograd_tiling(vec3 src, vec3 k, vec3 s) : source(src), kernel
     mx = alpha + 1 - static_cast<int>(k.x);
     out_y = out.y;
     out_x = out.x;
-    // A filter sparse in y and x is a dense one on each of the sy·sx sub-lattices (phases) of the plane:
-    // phase (py, px) holds the values at (py + sy·j, px + sx·i). Every phase is tiled alike, on the
-    // largest phase's size (the smaller ones are padded with zeros, and their extra outputs dropped).
     phases = s.y * s.x;
     sub_height = (src.y + s.y - 1) / s.y;
     sub_width = (src.x + s.x - 1) / s.x;
-    const std::int64_t sub_out_y = (out_y + s.y - 1) / s.y, sub_out_x = (out_x + s.x - 1) / s.x;
-    tiles_y = (sub_out_y + my - 1) / my;
-    tiles_x = (sub_out_x + mx - 1) / mx;
+    // A phased tiling tiles the de-interleaved plane (s.y·sub_height x s.x·sub_width): a dense filter
+    // there gives the outputs of every phase, and garbage where a window straddles two phases.
+    tiled_y = phased() ? s.y * sub_height - k.y + 1 : out_y;
+    tiled_x = phased() ? s.x * sub_width - k.x + 1 : out_x;
+    tiles_y = (tiled_y + my - 1) / my;
+    tiles_x = (tiled_x + mx - 1) / mx;
     row_tiles = tiles_x + (alpha - 1) / mx;
-    // The tiles of one phase, as stored: a multiple of 16 when there are several, since each phase's
-    // transform writes whole vectors of 16 tiles.
-    phase_tiles = phases == 1 ? tiles_y * row_tiles : (tiles_y * row_tiles + 15) / 16 * 16;
     // The loops of a region run over whole vectors of 16 tiles from its first tile, which may end up to
     // 15 tiles past the last one. An odd number of 16-value steps: with the odd row count of
     // winograd_maps, the rows of one map for the 36 components (written together by the transform,
     // read together by the products) then lie in different L1 sets instead of a few 4 KiB-aliased ones.
-    stride = (phases * phase_tiles + 15 + 15) / 16 * 16;
+    stride = (tiles_y * row_tiles + 15 + 15) / 16 * 16;
     if (stride / 16 % 2 == 0) stride += 16;
 }
 

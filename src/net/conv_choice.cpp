@@ -107,11 +107,7 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth)
 
     edge_costs costs;
     costs.direct = products * n * t_direct;
-    // Filters sparse in y and x are timed for forward-only runs only: their gradient to the input runs per
-    // group of maps, each group rereading every transform (N4 training step at 2 threads, 2026-12-03:
-    // direct 0.87-0.99 s, winograd 0.98-1.13 s), and this model times the one-call form.
-    const bool phased = src.sparsity.y > 1 || src.sparsity.x > 1;
-    if (winograd_supports(edge.spec->size, src.sparsity) && !(phased && s.options.training)) {
+    if (winograd_supports(edge.spec->size, src.sparsity)) {
         // As the executor runs it: one transform per input map, then all n output maps in one call with
         // filters transformed beforehand (region tasks). The gradient to the input costs about as much
         // again (m and n swapped); the filter gradient is direct.

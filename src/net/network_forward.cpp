@@ -163,16 +163,16 @@ void compute_maps(network_state<T>& s, int n, int j0, int j1)
         for (int j = j0; j < j1; ++j) transfer_forward(s.transfer[n], s.bias[n][j], s.act[n][j]);
 }
 
-// Whether node n is computed by regions of tiles (tile ranges of a phased tiling: one Winograd in-edge
-// whose filter is sparse in y and x): its regions are not rows of the output, so the transfer function
-// runs as tasks of its own after them.
+// The phased tiling (a filter sparse in y or x) of node n's only in-edge, when that is a Winograd conv
+// edge; nullptr otherwise.
 template <class T>
-bool phased_regions(const network_state<T>& s, int n)
+const winograd_tiling* phased_tiling(const network_state<T>& s, int n)
 {
     const graph_node& node = s.graph.nodes()[n];
-    if (node.in_edges.size() != 1 || (node.spec->type != "transfer" && node.spec->type != "sum")) return false;
+    if (node.in_edges.size() != 1) return nullptr;
     const int e = node.in_edges[0];
-    return s.winograd[e] && s.winograd_input[e]->tiling().phased();
+    if (!s.winograd[e] || !s.winograd_input[e]->tiling().phased()) return nullptr;
+    return &s.winograd_input[e]->tiling();
 }
 
 // The regions of node n computed as one task each when all its in-edges are Winograd conv edges (an
@@ -181,23 +181,11 @@ template <class T>
 std::vector<winograd_region> winograd_regions(const network_state<T>& s, int n)
 {
     const graph_node& node = s.graph.nodes()[n];
-    if (phased_regions(s, n)) {
-        // Ranges of the stored tiles of every plane, in whole vectors of 16: about two per thread.
-        const winograd_tiling& tl = s.winograd_input[node.in_edges[0]]->tiling();
-        const std::int64_t vectors = tl.phases * tl.phase_tiles / 16;
-        const std::int64_t parts = std::clamp<std::int64_t>(2 * s.pool.threads(), 1, vectors);
-        std::vector<winograd_region> regions;
-        for (std::int64_t k = 0; k < parts; ++k) {
-            winograd_region r;
-            r.t0 = vectors * k / parts * 16;
-            r.t1 = vectors * (k + 1) / parts * 16;
-            regions.push_back(r);
-        }
-        return regions;
-    }
     if (node.in_edges.empty() || (node.spec->type != "transfer" && node.spec->type != "sum")) return {};
-    // Filters sparse in y or x take whole planes (their tiles are not rows of the output): those nodes
-    // are computed per group of maps instead.
+    // A filter sparse in y or x: rows of tiles of its de-interleaved planes (each of their rows one
+    // output row, or none), which no other in-edge shares.
+    if (const winograd_tiling* tl = phased_tiling(s, n))
+        return split_into_regions(tiled_shape(*tl, s.sizes[n].z), tl->my, s.pool.threads());
     for (int e : node.in_edges)
         if (!s.winograd[e] || s.winograd_input[e]->tiling().phased()) return {};
     const int my = common_tile_height(node.in_edges, [&](int e) { return s.winograd_input[e]->tiling().my; });
@@ -211,16 +199,27 @@ void compute_region(network_state<T>& s, int n, std::size_t r)
 {
     const graph_node& node = s.graph.nodes()[n];
     const std::vector<volume<T>*> targets = region_targets(s.act[n]);
-    const bool transfer = node.spec->type == "transfer" && !phased_regions(s, n);
+    const winograd_region& region = s.forward_regions[n][r];
+    const bool transfer = node.spec->type == "transfer";
+    const winograd_tiling* phased = phased_tiling(s, n);
+    auto transfer_row = [&](int j, std::int64_t z, std::int64_t y, std::size_t values) {
+        transfer_forward(s.transfer[n], s.bias[n][j], std::span<T>(&s.act[n][j](z, y, 0), values));
+    };
     for_each_region_plane(
-        s.forward_regions[n][r], s.sizes[n], node.in_edges,
+        region, phased ? tiled_shape(*phased, s.sizes[n].z) : s.sizes[n], node.in_edges,
         [&](int e, const winograd_region& plane, conv_write write) {
             winograd_forward_maps<T>(*s.winograd_input[e], s.winograd_forward_filters[e], targets, plane, write);
         },
         [&](std::int64_t z, const region_extent& x) {
-            if (transfer)
-                for (int j = 0; j < node.maps(); ++j)
-                    transfer_forward(s.transfer[n], s.bias[n][j], std::span<T>(&s.act[n][j](z, x.y0, 0), x.values));
+            if (!transfer) return;
+            if (!phased) {
+                for (int j = 0; j < node.maps(); ++j) transfer_row(j, z, x.y0, x.values);
+                return;
+            }
+            const auto row = static_cast<std::size_t>(s.sizes[n].x);
+            for_each_phased_row(*phased, region, [&](std::int64_t oy) {
+                for (int j = 0; j < node.maps(); ++j) transfer_row(j, z, oy, row);
+            });
         });
 }
 
@@ -366,22 +365,6 @@ void build_forward_tasks(network_state<T>& s)
                 }
                 for (int j = j0; j < j1; ++j) map_tasks[n].push_back(t);  // the task of each map
             }
-        }
-        if (phased_regions(s, n) && node.spec->type == "transfer") {
-            // The transfer function once the tile ranges are all done, per group of maps.
-            std::vector<task_graph::task_id> finish_tasks;
-            const int group = s.map_group(node.maps());
-            for (int j0 = 0; j0 < node.maps(); j0 += group) {
-                const int j1 = std::min(node.maps(), j0 + group);
-                auto t = g.add(
-                    [&s, n, j0, j1] {
-                        for (int j = j0; j < j1; ++j) transfer_forward(s.transfer[n], s.bias[n][j], s.act[n][j]);
-                    },
-                    pos);
-                for (auto r : region_tasks) g.depends(t, r);
-                finish_tasks.push_back(t);
-            }
-            region_tasks = std::move(finish_tasks);
         }
         done[n] = g.add(noop, pos);
         for (auto t : region_tasks) g.depends(done[n], t);

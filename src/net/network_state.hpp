@@ -165,6 +165,21 @@ void for_each_region_plane(const winograd_region& region, vec3 O, const std::vec
     }
 }
 
+// A phased tiling (a filter sparse in y or x) splits into regions of rows of its de-interleaved planes:
+// the shape to split (planes, its rows, its columns), and f(oy) for the output row of each such row of
+// region r that has one.
+inline vec3 tiled_shape(const winograd_tiling& tl, std::int64_t planes)
+{
+    return {planes, tl.tiled_y, tl.tiled_x};
+}
+template <class F>
+void for_each_phased_row(const winograd_tiling& tl, const winograd_region& r, F f)
+{
+    const std::int64_t y1 = std::min(r.y1, tl.tiled_y);
+    for (std::int64_t y = std::max<std::int64_t>(r.y0, 0); y < y1; ++y)
+        if (const std::int64_t oy = tl.output_row(y); oy >= 0) f(oy);
+}
+
 // The tile height my_of(e) shared by every edge of `edges`, or -1 when they differ (regions then split
 // planes only: rows are split at multiples of the tile height).
 template <class F>

@@ -74,17 +74,26 @@ TEST_CASE("winograd_supports takes 2 to 5 taps in y and x, any sparsity", "[engi
     // 6 tiles and room for a vector of 16 starting at any tile (32), as an odd number of 16-value steps
     CHECK(t.stride == 48);
     CHECK_FALSE(t.phased());
-    // Sparse in y and x: 2 x 3 phases of at most 5 x 4 values, each a dense problem of at most 3 x 3
-    // outputs (F(4, 3) in y, F(5, 2) in x): one tile and the padding tile per row, 16 per phase.
+    // Sparse in y and x: 2 x 3 phases of at most 5 x 4 values side by side in a de-interleaved plane of
+    // 10 x 12, whose valid 8 x 11 outputs (F(4, 3) in y, F(5, 2) in x) take 2 x 3 tiles.
     const winograd_tiling p({1, 10, 11}, {1, 3, 2}, {1, 2, 3});
     CHECK(p.phased());
     CHECK(p.phases == 6);
+    CHECK(p.out_y == 6);
+    CHECK(p.out_x == 8);
     CHECK(p.sub_height == 5);
     CHECK(p.sub_width == 4);
-    CHECK(p.tiles_y == 1);
-    CHECK(p.tiles_x == 1);
-    CHECK(p.phase_tiles == 16);
-    CHECK(p.stride == 112);  // 6·16 + 15 rounded to 112 = 7·16
+    CHECK(p.tiled_y == 8);
+    CHECK(p.tiled_x == 11);
+    CHECK(p.tiles_y == 2);
+    CHECK(p.tiles_x == 3);
+    CHECK(p.row_tiles == 4);
+    CHECK(p.stride == 48);
+    // Rows of the de-interleaved plane: phase row 0 holds output rows 0, 2, 4 (its rows 3 and 4 are
+    // windows across the two phases), phase row 1 output rows 1, 3, 5.
+    const std::vector<std::int64_t> rows = {0, 2, 4, -1, -1, 1, 3, 5};
+    for (std::int64_t y = 0; y < p.tiled_y; ++y) CHECK(p.output_row(y) == rows[static_cast<std::size_t>(y)]);
+    for (std::int64_t y = 0; y < t.tiled_y; ++y) CHECK(t.output_row(y) == y);
 }
 
 TEMPLATE_TEST_CASE("winograd convolution matches sums of naive edges", "[engine][winograd]", float, double)
@@ -105,6 +114,8 @@ TEMPLATE_TEST_CASE("winograd convolution matches sums of naive edges", "[engine]
         {{1, 40, 37}, {1, 4, 4}, {1, 4, 4}, 2, 5},   // 16 phases, F(3, 4)
         {{3, 31, 29}, {2, 5, 3}, {2, 3, 2}, 4, 3},   // sparse in all three axes, 6 phases, F(2, 5) x F(4, 3)
         {{1, 70, 68}, {1, 2, 2}, {1, 16, 16}, 2, 2}, // 256 phases of 4-5 values a side: several chunks
+        {{1, 17, 30}, {1, 3, 2}, {1, 1, 3}, 2, 3},   // sparse in x only
+        {{2, 26, 13}, {1, 4, 3}, {1, 3, 1}, 3, 2},   // sparse in y only
     };
     for (const auto& c : cases) {
         INFO("in " << c.in << " kernel " << c.kernel << " sparsity " << c.sparsity << " m " << c.m << " n " << c.n);
@@ -156,21 +167,21 @@ TEMPLATE_TEST_CASE("winograd convolution matches sums of naive edges", "[engine]
             const winograd_tiling tiling(c.in, c.kernel, c.sparsity);
             const auto filters = winograd_filters<T>::forward(tiling, const_ptrs(k), c.m, c.n);
             // The second region overwrites what the maps held (stale values of a previous pass here);
-            // the first adds to zeroes.
+            // the first adds to zeroes. A phased tiling's rows are interleaved output rows: both
+            // regions overwrite stale values there.
             std::vector<volume<T>> split(c.n, volume<T>(out_shape));
             winograd_region first, second;
             if (out_shape.z > 1)
                 first.z1 = second.z0 = out_shape.z / 2;
-            else if (tiling.phased())  // whole planes only: the second region is all of it
-                first.z1 = second.z0 = 0;
             else
                 first.y1 = second.y0 = tiling.my * (tiling.tiles_y / 2);
             for (auto& map : split)
                 for (std::int64_t z = std::max<std::int64_t>(second.z0, 0); z < out_shape.z; ++z)
-                    for (std::int64_t y = second.y0; y < out_shape.y; ++y)
+                    for (std::int64_t y = tiling.phased() ? 0 : second.y0; y < out_shape.y; ++y)
                         for (std::int64_t x = 0; x < out_shape.x; ++x) map(z, y, x) = T(1e6);
             winograd_forward_maps<T>(transformed, filters, ptrs(split), second, conv_write::overwrite);
-            winograd_forward_maps<T>(transformed, filters, ptrs(split), first);
+            winograd_forward_maps<T>(transformed, filters, ptrs(split), first,
+                                     tiling.phased() ? conv_write::overwrite : conv_write::add);
             for (std::size_t j = 0; j < c.n; ++j) {
                 volume<double> ref(out_shape);
                 for (std::size_t i = 0; i < c.m; ++i)
@@ -192,8 +203,6 @@ TEMPLATE_TEST_CASE("winograd convolution matches sums of naive edges", "[engine]
             winograd_region bottom, top;
             if (c.in.z > 1)
                 bottom.z1 = top.z0 = c.in.z / 2;
-            else if (back.phased())
-                bottom.z1 = top.z0 = 0;
             else
                 bottom.y1 = top.y0 = back.my * (back.tiles_y / 2);
             winograd_backward_input_maps<T>(padded_grads, back_filters, ptrs(gsplit), top, conv_write::overwrite);

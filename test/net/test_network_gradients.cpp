@@ -146,6 +146,19 @@ TEST_CASE("dense 2-5 tap filters between hidden nodes (Winograd layers, region t
     check_both_modes(t3, {3, 4, 3}, 16);
 }
 
+TEST_CASE("filters sparse in y and x after transfer nodes (Winograd regions of de-interleaved planes)")
+{
+    // c2 and c3 read nodes of sparsity 2 and 4 whose only out-edge they are: mode winograd computes those
+    // nodes' gradients (the transfer function's derivative and the bias gradient included) in region
+    // tasks over rows of the de-interleaved planes; c3 is sparse 4 in y and 2 in x.
+    std::string t = node("input", "input", 1) + conv("c1", "input", "n1", "1,2,2") + transfer("n1", "tanh", 2) +
+                    max_filter("f1", "n1", "p1", "1,2,2", "1,2,2") + transfer("p1", "soft_sign", 2) +
+                    conv("c2", "p1", "n2", "1,3,2") + transfer("n2", "tanh", 3) +
+                    max_filter("f2", "n2", "p2", "1,2,1", "1,2,1") + transfer("p2", "logistics", 3) +
+                    conv("c3", "p2", "output", "1,2,3") + transfer("output", "linear", 2);
+    check_both_modes(t, {1, 6, 5}, 17);
+}
+
 TEST_CASE("forward_logistics passes the gradient through unchanged")
 {
     std::string t = node("input", "input", 1) + conv("c1", "input", "output", "1,2,2") +
