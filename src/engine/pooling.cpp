@@ -1,7 +1,7 @@
 // Max filtering and max pooling (znn/pooling.hpp), done separably: one pass per axis whose window is
-// larger than 1, each carrying the flat input index of the running maximum. Strict ">" keeps the
-// earliest candidate along each axis, and the passes run x, then y, then z, so ties resolve to the
-// lowest flat index overall.
+// larger than 1, each carrying the flat input index of the running maximum (unless the caller wants
+// the values only). Strict ">" keeps the earliest candidate along each axis, and the passes run x,
+// then y, then z, so ties resolve to the lowest flat index overall.
 #include "znn/pooling.hpp"
 
 #include "simd.hpp"

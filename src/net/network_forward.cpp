@@ -44,8 +44,6 @@ void draw_dropout(network_state<T>& s, int edge, int map)
     }
 }
 
-// One map j of node n from all its in-edges except direct conv edges (done per group, see
-// compute_maps), then nothing else: the caller applies the transfer function.
 // Max filter or max pool edge e on map j; the argmax is kept only where a backward pass may follow.
 template <class T>
 void max_forward(network_state<T>& s, int e, const volume<T>& in, int j, volume<T>& out)
@@ -61,6 +59,8 @@ void max_forward(network_state<T>& s, int e, const volume<T>& in, int j, volume<
     }
 }
 
+// One map j of node n from all its in-edges except direct conv edges (done per group, see
+// compute_maps), then nothing else: the caller applies the transfer function.
 template <class T>
 void add_edge_to_map(network_state<T>& s, int n, int k, int j)
 {
