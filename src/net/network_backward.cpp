@@ -95,16 +95,14 @@ void compute_gradients(network_state<T>& s, int n, int j0, int j1)
         for (int j = j0; j < j1; ++j) s.bias_grad[n][j] = transfer_backward(s.transfer[n], s.act[n][j], s.grad[n][j]);
 }
 
-// The phased tiling (a filter sparse in y or x) of the gradient through node n's only out-edge, when
-// that is a Winograd conv edge; nullptr otherwise.
+// The phased tiling of the gradient through node n's only out-edge, if any (phased_tiling in
+// network_state.hpp).
 template <class T>
-const winograd_tiling* phased_grad_tiling(const network_state<T>& s, int n)
+const winograd_tiling* backward_phased_tiling(const network_state<T>& s, int n)
 {
-    const graph_node& node = s.graph.nodes()[n];
-    if (node.out_edges.size() != 1) return nullptr;
-    const int e = node.out_edges[0];
-    if (!s.winograd[e] || !s.winograd_grad[e] || !s.winograd_grad[e]->tiling().phased()) return nullptr;
-    return &s.winograd_grad[e]->tiling();
+    return phased_tiling(s.graph.nodes()[n].out_edges, [&](int e) -> const winograd_maps<T>* {
+        return s.winograd[e] && s.winograd_grad[e] ? &*s.winograd_grad[e] : nullptr;
+    });
 }
 
 // The backward regions of node n when every out-edge is a Winograd conv edge whose gradient to n is
@@ -115,8 +113,8 @@ std::vector<winograd_region> backward_winograd_regions(const network_state<T>& s
     const graph_node& node = s.graph.nodes()[n];
     if (node.out_edges.empty() || (node.spec->type != "transfer" && node.spec->type != "sum")) return {};
     // A filter sparse in y or x: rows of tiles of its de-interleaved planes, which no other edge shares.
-    if (const winograd_tiling* tl = phased_grad_tiling(s, n))
-        return split_into_regions(tiled_shape(*tl, s.sizes[n].z), tl->my, s.pool.threads());
+    if (const winograd_tiling* tl = backward_phased_tiling(s, n))
+        return split_into_regions(region_shape(tl, s.sizes[n]), tl->my, s.pool.threads());
     for (int e : node.out_edges)
         if (!s.winograd[e] || !s.winograd_grad[e] || s.winograd_grad[e]->tiling().phased()) return {};
     const int my = common_tile_height(node.out_edges, [&](int e) { return s.winograd_grad[e]->tiling().my; });
@@ -135,23 +133,20 @@ void gradient_region(network_state<T>& s, int n, std::size_t r)
     std::vector<T>& parts = s.bias_grad_parts[n][r];
     if (transfer) std::fill(parts.begin(), parts.end(), T(0));
     const winograd_region& region = s.backward_regions[n][r];
-    const winograd_tiling* phased = phased_grad_tiling(s, n);
-    auto transfer_rows = [&](std::int64_t z, std::int64_t y, std::size_t values) {
-        for (int j = 0; j < node.maps(); ++j)
-            parts[j] += transfer_backward(s.transfer[n], std::span<const T>(&s.act[n][j](z, y, 0), values),
-                                          std::span<T>(&s.grad[n][j](z, y, 0), values));
-    };
+    const winograd_tiling* phased = backward_phased_tiling(s, n);
     for_each_region_plane(
-        region, phased ? tiled_shape(*phased, s.sizes[n].z) : s.sizes[n], node.out_edges,
+        region, region_shape(phased, s.sizes[n]), node.out_edges,
         [&](int e, const winograd_region& plane, conv_write write) {
             winograd_backward_input_maps<T>(*s.winograd_grad[e], s.winograd_backward_filters[e], targets, plane,
                                             write);
         },
         [&](std::int64_t z, const region_extent& x) {
             if (!transfer) return;
-            if (!phased) return transfer_rows(z, x.y0, x.values);
-            const auto row = static_cast<std::size_t>(s.sizes[n].x);
-            for_each_phased_row(*phased, region, [&](std::int64_t oy) { transfer_rows(z, oy, row); });
+            for_each_region_run(phased, region, x, s.sizes[n].x, [&](std::int64_t y, std::size_t values) {
+                for (int j = 0; j < node.maps(); ++j)
+                    parts[j] += transfer_backward(s.transfer[n], std::span<const T>(&s.act[n][j](z, y, 0), values),
+                                                  std::span<T>(&s.grad[n][j](z, y, 0), values));
+            });
         });
 }
 

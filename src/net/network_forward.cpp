@@ -163,16 +163,13 @@ void compute_maps(network_state<T>& s, int n, int j0, int j1)
         for (int j = j0; j < j1; ++j) transfer_forward(s.transfer[n], s.bias[n][j], s.act[n][j]);
 }
 
-// The phased tiling (a filter sparse in y or x) of node n's only in-edge, when that is a Winograd conv
-// edge; nullptr otherwise.
+// The phased tiling of node n's only in-edge, if any (phased_tiling in network_state.hpp).
 template <class T>
-const winograd_tiling* phased_tiling(const network_state<T>& s, int n)
+const winograd_tiling* forward_phased_tiling(const network_state<T>& s, int n)
 {
-    const graph_node& node = s.graph.nodes()[n];
-    if (node.in_edges.size() != 1) return nullptr;
-    const int e = node.in_edges[0];
-    if (!s.winograd[e] || !s.winograd_input[e]->tiling().phased()) return nullptr;
-    return &s.winograd_input[e]->tiling();
+    return phased_tiling(s.graph.nodes()[n].in_edges, [&](int e) -> const winograd_maps<T>* {
+        return s.winograd[e] && s.winograd_input[e] ? &*s.winograd_input[e] : nullptr;
+    });
 }
 
 // The regions of node n computed as one task each when all its in-edges are Winograd conv edges (an
@@ -184,8 +181,8 @@ std::vector<winograd_region> winograd_regions(const network_state<T>& s, int n)
     if (node.in_edges.empty() || (node.spec->type != "transfer" && node.spec->type != "sum")) return {};
     // A filter sparse in y or x: rows of tiles of its de-interleaved planes (each of their rows one
     // output row, or none), which no other in-edge shares.
-    if (const winograd_tiling* tl = phased_tiling(s, n))
-        return split_into_regions(tiled_shape(*tl, s.sizes[n].z), tl->my, s.pool.threads());
+    if (const winograd_tiling* tl = forward_phased_tiling(s, n))
+        return split_into_regions(region_shape(tl, s.sizes[n]), tl->my, s.pool.threads());
     for (int e : node.in_edges)
         if (!s.winograd[e] || s.winograd_input[e]->tiling().phased()) return {};
     const int my = common_tile_height(node.in_edges, [&](int e) { return s.winograd_input[e]->tiling().my; });
@@ -201,24 +198,17 @@ void compute_region(network_state<T>& s, int n, std::size_t r)
     const std::vector<volume<T>*> targets = region_targets(s.act[n]);
     const winograd_region& region = s.forward_regions[n][r];
     const bool transfer = node.spec->type == "transfer";
-    const winograd_tiling* phased = phased_tiling(s, n);
-    auto transfer_row = [&](int j, std::int64_t z, std::int64_t y, std::size_t values) {
-        transfer_forward(s.transfer[n], s.bias[n][j], std::span<T>(&s.act[n][j](z, y, 0), values));
-    };
+    const winograd_tiling* phased = forward_phased_tiling(s, n);
     for_each_region_plane(
-        region, phased ? tiled_shape(*phased, s.sizes[n].z) : s.sizes[n], node.in_edges,
+        region, region_shape(phased, s.sizes[n]), node.in_edges,
         [&](int e, const winograd_region& plane, conv_write write) {
             winograd_forward_maps<T>(*s.winograd_input[e], s.winograd_forward_filters[e], targets, plane, write);
         },
         [&](std::int64_t z, const region_extent& x) {
             if (!transfer) return;
-            if (!phased) {
-                for (int j = 0; j < node.maps(); ++j) transfer_row(j, z, x.y0, x.values);
-                return;
-            }
-            const auto row = static_cast<std::size_t>(s.sizes[n].x);
-            for_each_phased_row(*phased, region, [&](std::int64_t oy) {
-                for (int j = 0; j < node.maps(); ++j) transfer_row(j, z, oy, row);
+            for_each_region_run(phased, region, x, s.sizes[n].x, [&](std::int64_t y, std::size_t values) {
+                for (int j = 0; j < node.maps(); ++j)
+                    transfer_forward(s.transfer[n], s.bias[n][j], std::span<T>(&s.act[n][j](z, y, 0), values));
             });
         });
 }

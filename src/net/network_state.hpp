@@ -165,19 +165,31 @@ void for_each_region_plane(const winograd_region& region, vec3 O, const std::vec
     }
 }
 
-// A phased tiling (a filter sparse in y or x) splits into regions of rows of its de-interleaved planes:
-// the shape to split (planes, its rows, its columns), and f(oy) for the output row of each such row of
-// region r that has one.
-inline vec3 tiled_shape(const winograd_tiling& tl, std::int64_t planes)
+// A node whose only edge on one side (in-edges forward, out-edges backward) is a Winograd conv edge
+// with a phased tiling (a filter sparse in y or x) splits into regions of rows of that tiling's
+// de-interleaved planes. phased_tiling gives that tiling (nullptr for any other node; maps_of(e) is the
+// edge's winograd_maps, or nullptr when it has none); region_shape the shape its regions split;
+// for_each_region_run calls f(y, values) for the values of plane-region x that lie in whole output
+// rows from row y: once for a dense tiling, once per output row for a phased one.
+template <class MapsOf>
+const winograd_tiling* phased_tiling(const std::vector<int>& edges, MapsOf maps_of)
 {
-    return {planes, tl.tiled_y, tl.tiled_x};
+    if (edges.size() != 1) return nullptr;
+    const auto* maps = maps_of(edges[0]);
+    return maps && maps->tiling().phased() ? &maps->tiling() : nullptr;
+}
+inline vec3 region_shape(const winograd_tiling* phased, vec3 O)
+{
+    return phased ? vec3{O.z, phased->tiled_y, phased->tiled_x} : O;
 }
 template <class F>
-void for_each_phased_row(const winograd_tiling& tl, const winograd_region& r, F f)
+void for_each_region_run(const winograd_tiling* phased, const winograd_region& r, const region_extent& x,
+                         std::int64_t row_values, F f)
 {
-    const std::int64_t y1 = std::min(r.y1, tl.tiled_y);
+    if (!phased) return f(x.y0, x.values);
+    const std::int64_t y1 = std::min(r.y1, phased->tiled_y);
     for (std::int64_t y = std::max<std::int64_t>(r.y0, 0); y < y1; ++y)
-        if (const std::int64_t oy = tl.output_row(y); oy >= 0) f(oy);
+        if (const std::int64_t oy = phased->output_row(y); oy >= 0) f(oy, static_cast<std::size_t>(row_values));
 }
 
 // The tile height my_of(e) shared by every edge of `edges`, or -1 when they differ (regions then split
