@@ -19,6 +19,10 @@
 #include <type_traits>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <immintrin.h>  // the non-temporal stores of the transforms
+#endif
+
 namespace znn::wino_generic {
 #define ZNN_SIMD_BYTES 16
 #include "simd_pack.inc"
