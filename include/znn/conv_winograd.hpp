@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -80,12 +81,17 @@ struct winograd_tiling {
 // multiplications: per source plane z and component c, the rows of all the maps one after the other,
 // data[((z·36 + c)·rows + s)·stride + t], so that the products of a component read one contiguous
 // panel per plane (a matrix product with fixed strides, as in a GEMM). rows = count rounded up to odd
-// (see winograd_tiling::stride).
+// (see winograd_tiling::stride). Copies share the storage.
 template <class T>
 class winograd_maps {
 public:
     winograd_maps() = default;
     winograd_maps(const winograd_tiling& tiling, std::size_t count);
+    // The same in `storage` (at least storage_size(tiling, count) values), which other winograd_maps
+    // may use too: the caller keeps their uses apart in time (the network's layers one after the other).
+    winograd_maps(const winograd_tiling& tiling, std::size_t count, std::shared_ptr<volume<T>> storage);
+    // Values of the storage of `count` maps transformed with `tiling`.
+    static std::size_t storage_size(const winograd_tiling& tiling, std::size_t count);
 
     // Transforms map `index` (shape tiling().source) into its rows. Thread-safe for distinct indices.
     void transform(std::size_t index, const volume<T>& map);
@@ -93,12 +99,13 @@ public:
     const winograd_tiling& tiling() const { return tiling_; }
     std::size_t count() const { return count_; }
     std::size_t rows() const { return count_ | 1; }  // rows per component, >= count
-    const T* data() const { return data_.data(); }
+    const T* data() const { return data_->data(); }
+    const std::shared_ptr<volume<T>>& storage() const { return data_; }
 
 private:
     winograd_tiling tiling_;
     std::size_t count_ = 0;
-    volume<T> data_;
+    std::shared_ptr<volume<T>> data_;
 };
 
 // The filters of a layer transformed and packed for the multiplications of winograd_*_maps. Made once

@@ -176,11 +176,26 @@ winograd_tiling winograd_backward_tiling(vec3 input, vec3 kernel, vec3 sparsity)
 }
 
 template <class T>
+std::size_t winograd_maps<T>::storage_size(const winograd_tiling& tiling, std::size_t count)
+{
+    return static_cast<std::size_t>(tiling.source.z * winograd_tiling::components() * tiling.stride) * (count | 1);
+}
+
+template <class T>
 winograd_maps<T>::winograd_maps(const winograd_tiling& tiling, std::size_t count)
-    : tiling_(tiling), count_(count),
-      data_(vec3{tiling.source.z * winograd_tiling::components(), static_cast<std::int64_t>(count | 1), tiling.stride})
+    : winograd_maps(tiling, count,
+                    std::make_shared<volume<T>>(vec3{1, 1, static_cast<std::int64_t>(storage_size(tiling, count))}))
+{
+}
+
+template <class T>
+winograd_maps<T>::winograd_maps(const winograd_tiling& tiling, std::size_t count, std::shared_ptr<volume<T>> storage)
+    : tiling_(tiling), count_(count), data_(std::move(storage))
 {
     if (count == 0) fail("no maps to transform");
+    if (!data_ || data_->size() < storage_size(tiling, count))
+        fail("storage of " + std::to_string(data_ ? data_->size() : 0) + " values for " + std::to_string(count) +
+             " maps that need " + std::to_string(storage_size(tiling, count)));
 }
 
 template <class T>
@@ -188,7 +203,7 @@ void winograd_maps<T>::transform(std::size_t index, const volume<T>& map)
 {
     if (index >= count_) fail("map " + std::to_string(index) + " of " + std::to_string(count_));
     checks.require(map.shape(), tiling_.source, "source map");
-    ZNN_DISPATCH(transform_source, tiling_, map.data(), data_.data(), index, rows())
+    ZNN_DISPATCH(transform_source, tiling_, map.data(), data_->data(), index, rows())
 }
 
 // Fills the private fields of winograd_filters.

@@ -262,8 +262,10 @@ void build_backward_tasks(network_state<T>& s)
                     spectrum_tasks[e].push_back(t);
                 }
             } else if (s.winograd[e] && nodes[edges[e].from].spec->type != "input") {
-                // Each target gradient padded and transformed once for all the tasks that read it.
+                // Each target gradient padded and transformed once for all the tasks that read it, once
+                // the layer that used their storage before is done.
                 padded_ready[e] = g.add(noop, pos);
+                const int before = s.winograd_grad_after[e];
                 for (int j = 0; j < node.maps(); ++j) {
                     auto t = g.add([&s, e, j] {
                         const graph_edge& edge = s.graph.edges()[e];
@@ -272,6 +274,7 @@ void build_backward_tasks(network_state<T>& s)
                         s.winograd_grad[e]->transform(j, padded);
                     }, pos);
                     g.depends(t, grad_tasks[n][j]);
+                    if (before >= 0) g.depends(t, grad_done[edges[before].from]);
                     g.depends(padded_ready[e], t);
                 }
             } else if (nodes[edges[e].from].spec->type != "input") {

@@ -362,13 +362,16 @@ void build_forward_tasks(network_state<T>& s)
         for (std::size_t j = 0; j < map_tasks[n].size(); ++j)
             if (j == 0 || map_tasks[n][j] != map_tasks[n][j - 1]) g.depends(done[n], map_tasks[n][j]);
 
-        // Winograd transforms of each map as soon as it is computed, one task per (edge, map).
+        // Winograd transforms of each map as soon as it is computed, one task per (edge, map), once the
+        // layer that used their storage before is done.
         for (int e : node.out_edges) {
             if (!s.winograd[e]) continue;
             winograd_ready[e] = g.add(noop, pos);
+            const int before = s.winograd_input_after[e];
             for (int i = 0; i < node.maps(); ++i) {
                 auto t = g.add([&s, n, e, i] { s.winograd_input[e]->transform(i, s.act[n][i]); }, pos);
                 g.depends(t, map_tasks[n].empty() ? done[n] : map_tasks[n][i]);
+                if (before >= 0) g.depends(t, done[s.graph.edges()[before].to]);
                 g.depends(winograd_ready[e], t);
             }
         }

@@ -52,6 +52,11 @@ struct network_state {
     // Winograd state, per Winograd edge: the transforms of its source's maps (forward), and of its
     // target's padded gradients (training, when the source needs a gradient).
     std::vector<std::optional<winograd_maps<T>>> winograd_input, winograd_grad;
+    // Each pass reads only its own transforms, and layers that run one after the other share their
+    // storage (prepare_winograd). Per Winograd edge, the edge that used the storage last before it in
+    // the pass, or -1: forward, its target must be done before this edge's input transforms are
+    // written; backward, the gradient of its source before this edge's gradient transforms are.
+    std::vector<int> winograd_input_after, winograd_grad_after;
     // Their filters, transformed when the filters change (with the FFT filter spectra).
     std::vector<winograd_filters<T>> winograd_forward_filters, winograd_backward_filters;
     // Per node whose in-edges (forward) or out-edges (backward) are all Winograd conv edges: the regions

@@ -51,12 +51,14 @@ double max_abs_diff(const maps<A>& a, const maps<B>& b)
 }
 
 template <class T>
-void fft_matches_direct(const std::string& text, vec3 outsz, double tolerance, const std::string& mode = "fft")
+void fft_matches_direct(const std::string& text, vec3 outsz, double tolerance, const std::string& mode = "fft",
+                        int threads = 0)
 {
     auto g = graph_from(text);
     engine_options direct_opt, fft_opt;
     direct_opt.conv_mode = "direct";
     fft_opt.conv_mode = mode;
+    fft_opt.threads = threads;
     network<T> direct(*g, outsz, direct_opt, 7), fft(*g, outsz, fft_opt, 7);
     std::mt19937_64 rng(8);
     auto in = random_inputs(direct, rng);
@@ -101,6 +103,20 @@ TEST_CASE("Winograd and direct convolution give the same network output and grad
     opt.conv_mode = "winograd";
     network<float> net(*g, {4, 9, 7}, opt, 1);
     CHECK(net.uses_winograd(g->find_edge("c2")));
+
+    // Layers share the storage of their input transforms when one runs after the other (c1, then ca
+    // and cc; cb and cd), never when both could run at once: ca and cb read n1's transforms side by
+    // side, a and b are computed in either order. Four threads so that the branches do overlap.
+    const std::string branches =
+        node("input", "input", 1) + conv("c1", "input", "n1", "2,3,3") + transfer("n1", "tanh", 3) +
+        conv("ca", "n1", "a", "1,3,3") + transfer("a", "tanh", 4) + conv("cb", "n1", "b", "2,3,3") +
+        transfer("b", "rectify_linear", 5) + conv("cc", "a", "output", "2,4,4") +
+        conv("cd", "b", "output", "1,4,4") + transfer("output", "linear", 2);
+    for (int threads : {1, 4}) {
+        INFO("threads " << threads);
+        fft_matches_direct<float>(branches, {2, 7, 6}, 1e-4, "winograd", threads);
+        fft_matches_direct<double>(branches, {2, 7, 6}, 1e-10, "winograd", threads);
+    }
 }
 
 TEST_CASE("optimize times Winograd where the filter allows it and keeps the fastest method")
