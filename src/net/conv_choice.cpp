@@ -49,7 +49,7 @@ volume<T> random_volume(vec3 shape, std::mt19937_64& rng)
 }
 
 struct edge_costs {
-    double direct = 0, fft = 0;
+    double direct = 0, fft = 0;       // fft < 0: not timed, its spectra alone exceed the memory budget
     std::int64_t fft_bytes = 0;       // spectra the edge holds when it uses FFT
     double winograd = -1;             // < 0: the filter does not allow Winograd
     std::int64_t winograd_bytes = 0;  // transforms the edge holds when it uses Winograd
@@ -81,7 +81,7 @@ double streaming_bandwidth()
 // Seconds per training iteration (forward, both backward products and the filter-transform refresh) or
 // per forward pass (filter transforms amortised over many tiles) of the whole edge, m x n filters.
 template <class T>
-edge_costs estimate(network_state<T>& s, int e, double bandwidth)
+edge_costs estimate(network_state<T>& s, int e, double bandwidth, std::int64_t budget)
 {
     const graph_edge& edge = s.graph.edges()[e];
     const graph_node& src = s.graph.nodes()[edge.from];
@@ -126,7 +126,19 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth)
         costs.winograd_bytes = static_cast<std::int64_t>((m + (products == 3 ? n : 0)) * per_map * sizeof(T));
     }
 
-    fft_transformer<T> tf(*s.plans, fft_size(in_shape));
+    // Filter spectra, input spectra and (training) the output gradients' spectra. FFT is not timed when
+    // they alone exceed the budget: planning and timing the transforms of large maps takes seconds
+    // (n337's layers: 38 s of a 40 s start-up) for a method that cannot be chosen.
+    const vec3 N = fft_size(in_shape);
+    const std::int64_t spectrum_bytes = N.z * N.y * (N.x / 2 + 1) * 2 * static_cast<std::int64_t>(sizeof(T));
+    const double spectra = m * n + m + (s.options.training ? n : 0);
+    costs.fft_bytes = static_cast<std::int64_t>(spectra * static_cast<double>(spectrum_bytes));
+    if (costs.fft_bytes > budget) {
+        costs.fft = -1;
+        return costs;
+    }
+
+    fft_transformer<T> tf(*s.plans, N);
     spectrum<T> image, filter, acc(tf.real_shape());
     tf.forward(in, vec3{0, 0, 0}, image);
     double t_transform = seconds_per_call([&] { tf.forward(in, vec3{0, 0, 0}, image); });
@@ -140,10 +152,6 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth)
         tf.inverse_add(scratch, s.dilated_kernel(e) - 1, vec3::one(), out);
     });
 
-    // Filter spectra, input spectra and (training) the output gradients' spectra.
-    const std::int64_t spectrum_bytes = static_cast<std::int64_t>(acc.shape().volume()) * 2 * sizeof(T);
-    const double spectra = m * n + m + (s.options.training ? n : 0);
-    costs.fft_bytes = static_cast<std::int64_t>(spectra * static_cast<double>(spectrum_bytes));
     if (s.options.training)
         costs.fft = (m + n + m * n) * t_transform + 3 * m * n * t_multiply + (n + m + m * n) * t_inverse;
     else
@@ -160,6 +168,7 @@ void choose_conv_methods(network_state<T>& s)
     std::vector<int> timed;
     std::vector<edge_costs> costs(s.graph.edges().size());
     double bandwidth = 0;  // measured when the first edge is timed
+    const std::int64_t budget = s.options.fft_memory_budget > 0 ? s.options.fft_memory_budget : default_fft_budget();
     for (const auto& edge : s.graph.edges()) {
         if (edge.type() != "conv") continue;
         if (mode == "fft" || mode == "direct" || mode == "winograd") {
@@ -168,7 +177,7 @@ void choose_conv_methods(network_state<T>& s)
             continue;
         }
         if (bandwidth == 0) bandwidth = streaming_bandwidth();
-        costs[edge.index] = estimate(s, edge.index, bandwidth);
+        costs[edge.index] = estimate(s, edge.index, bandwidth, budget);
         timed.push_back(edge.index);
     }
     if (timed.empty()) return;
@@ -184,7 +193,7 @@ void choose_conv_methods(network_state<T>& s)
     for (int e : timed) {
         const edge_costs& c = costs[e];
         const bool has_winograd = c.winograd >= 0 && c.winograd < c.direct;
-        if (c.fft < c.spatial()) {
+        if (c.fft >= 0 && c.fft < c.spatial()) {
             faster.push_back({e, true, c.direct - c.fft, static_cast<double>(c.fft_bytes)});
             if (has_winograd) second.push_back({e, false, c.direct - c.winograd, static_cast<double>(c.winograd_bytes)});
         } else if (has_winograd) {
@@ -196,7 +205,6 @@ void choose_conv_methods(network_state<T>& s)
     };
     std::stable_sort(faster.begin(), faster.end(), by_saving_per_byte);
     std::stable_sort(second.begin(), second.end(), by_saving_per_byte);
-    const std::int64_t budget = s.options.fft_memory_budget > 0 ? s.options.fft_memory_budget : default_fft_budget();
     std::int64_t used = 0;
     std::vector<char> over_budget(s.graph.edges().size(), 0);
     for (const auto* list : {&faster, &second})
@@ -222,9 +230,13 @@ void choose_conv_methods(network_state<T>& s)
             << " maps, " << edge.spec->size.dims() << " filter, sparsity " << s.source(e).sparsity.dims() << ", input "
             << s.sizes[edge.from].dims() << "): direct " << std::fixed << std::setprecision(2) << c.direct * 1e3 << " ms, ";
         if (c.winograd >= 0) log << "winograd " << c.winograd * 1e3 << " ms, ";
-        log << "fft " << c.fft * 1e3 << " ms, fft spectra " << std::setprecision(0) << c.fft_bytes / mib << " MiB -> "
-            << chosen << (over_budget[e] && !s.fft[e] ? " (a faster method is over the memory budget)" : "") << "\n"
-            << std::defaultfloat;
+        if (c.fft >= 0)
+            log << "fft " << c.fft * 1e3 << " ms, fft spectra " << std::setprecision(0) << c.fft_bytes / mib << " MiB -> "
+                << chosen << (over_budget[e] && !s.fft[e] ? " (a faster method is over the memory budget)" : "");
+        else
+            log << "fft not timed (spectra " << std::setprecision(0) << c.fft_bytes / mib
+                << " MiB, over the memory budget) -> " << chosen;
+        log << "\n" << std::defaultfloat;
     }
     if (!faster.empty())
         *s.options.log << "optimize: fft spectra and winograd transforms " << std::fixed << std::setprecision(0)
