@@ -55,7 +55,7 @@ struct edge_costs {
     double direct = 0, fft = 0;       // fft < 0: not timed, its spectra alone exceed the memory budget
     std::int64_t fft_bytes = 0;       // spectra the edge holds when it uses FFT
     double winograd = -1;             // < 0: the filter does not allow Winograd
-    std::int64_t winograd_bytes = 0;  // transforms the edge holds when it uses Winograd
+    std::int64_t winograd_bytes = 0;  // its own transforms: orders the candidates (the budget counts shared storages)
     double spatial() const { return winograd >= 0 ? std::min(direct, winograd) : direct; }
 };
 
@@ -208,19 +208,33 @@ void choose_conv_methods(network_state<T>& s)
     };
     std::stable_sort(faster.begin(), faster.end(), by_saving_per_byte);
     std::stable_sort(second.begin(), second.end(), by_saving_per_byte);
-    std::int64_t used = 0;
+    // FFT spectra are per edge; Winograd transforms are counted as the network stores them, layers
+    // that run one after the other sharing one storage (plan_winograd_storages).
+    std::int64_t fft_used = 0, winograd_used = 0;
+    auto shared_winograd_bytes = [&] {
+        return static_cast<std::int64_t>(plan_winograd_storages(s, s.winograd).values() * sizeof(T));
+    };
     std::vector<char> over_budget(s.graph.edges().size(), 0);
     for (const auto* list : {&faster, &second})
         for (const candidate& c : *list) {
             if (s.fft[c.edge] || s.winograd[c.edge]) continue;
-            const auto bytes = static_cast<std::int64_t>(c.bytes);
-            if (used + bytes <= budget) {
-                (c.fft ? s.fft : s.winograd)[c.edge] = 1;
-                used += bytes;
-            } else if (list == &faster) {
-                over_budget[c.edge] = 1;
+            bool fits = false;
+            if (c.fft) {
+                fits = fft_used + static_cast<std::int64_t>(c.bytes) + winograd_used <= budget;
+                if (fits) {
+                    s.fft[c.edge] = 1;
+                    fft_used += static_cast<std::int64_t>(c.bytes);
+                }
+            } else {
+                s.winograd[c.edge] = 1;
+                const std::int64_t with = shared_winograd_bytes();
+                fits = fft_used + with <= budget;
+                if (fits) winograd_used = with;
+                else s.winograd[c.edge] = 0;
             }
+            if (!fits && list == &faster) over_budget[c.edge] = 1;
         }
+    const std::int64_t used = fft_used + winograd_used;
 
     if (!s.options.log) return;
     constexpr double mib = 1024.0 * 1024.0;

@@ -5,7 +5,6 @@
 #include "znn/error.hpp"
 #include "znn/init.hpp"
 
-#include <algorithm>
 #include <memory>
 #include <random>
 #include <stdexcept>
@@ -124,38 +123,7 @@ void prepare_fft(network_state<T>& s)
     s.kernels_fresh = false;
 }
 
-// A storage shared by Winograd transforms whose uses never overlap in time.
-struct shared_storage {
-    std::size_t size = 0;  // values
-    int last = -1;         // the edge that uses it last so far; -1: free from the start of the pass
-    std::vector<int> edges;
-};
-
-// Puts each edge of `in_order` (the order in which their transforms are written) into a storage:
-// the largest one whose last edge `may_follow` allows (its transforms are read for the last time
-// before this edge's are written), else a new one. after[e] = that last edge.
-template <class MayFollow>
-void share_storages(const std::vector<int>& in_order, const std::vector<std::size_t>& size_of, MayFollow may_follow,
-                    std::vector<int>& after, std::vector<shared_storage>& storages)
-{
-    for (int e : in_order) {
-        shared_storage* chosen = nullptr;
-        for (shared_storage& st : storages)
-            if ((st.last < 0 || may_follow(st.last, e)) && (!chosen || st.size > chosen->size)) chosen = &st;
-        if (!chosen) chosen = &storages.emplace_back();
-        after[e] = chosen->last;
-        chosen->last = e;
-        chosen->size = std::max(chosen->size, size_of[e]);
-        chosen->edges.push_back(e);
-    }
-}
-
-// The transforms of the Winograd edges. Each pass reads its own: the forward pass the transforms of the
-// source maps, the backward pass those of the padded target gradients. Within a pass, an edge takes over
-// the storage of an edge whose transforms have been read for the last time when its own are written
-// (a chain of layers keeps one storage, the size of its largest layer's, instead of one per layer: N4's
-// forward transforms 387 MiB in four layers); the backward pass starts with the forward pass's storages.
-// The tasks wait for the layer before (winograd_input_after, winograd_grad_after).
+// The transforms of the Winograd edges, in the storages of plan_winograd_storages.
 template <class T>
 void prepare_winograd(network_state<T>& s)
 {
@@ -165,62 +133,17 @@ void prepare_winograd(network_state<T>& s)
     s.winograd_grad.assign(edges.size(), std::nullopt);
     s.winograd_forward_filters.assign(edges.size(), {});
     s.winograd_backward_filters.assign(edges.size(), {});
-    s.winograd_input_after.assign(edges.size(), -1);
-    s.winograd_grad_after.assign(edges.size(), -1);
-
-    const auto& order = s.graph.topological_order();
-    std::vector<int> position(nodes.size());
-    for (std::size_t p = 0; p < order.size(); ++p) position[order[p]] = static_cast<int>(p);
-    auto input_tiling = [&](int e) {
-        return winograd_tiling(s.sizes[edges[e].from], edges[e].spec->size, s.source(e).sparsity);
-    };
-    auto grad_tiling = [&](int e) {
-        return winograd_backward_tiling(s.sizes[edges[e].from], edges[e].spec->size, s.source(e).sparsity);
-    };
-    std::vector<int> forward_edges, backward_edges;
-    std::vector<std::size_t> input_size(edges.size()), grad_size(edges.size());
-    for (const auto& e : edges) {
-        if (!s.winograd[e.index]) continue;
-        forward_edges.push_back(e.index);
-        input_size[e.index] =
-            winograd_maps<T>::storage_size(input_tiling(e.index), static_cast<std::size_t>(nodes[e.from].maps()));
-        if (s.options.training && nodes[e.from].spec->type != "input") {
-            backward_edges.push_back(e.index);
-            grad_size[e.index] =
-                winograd_maps<T>::storage_size(grad_tiling(e.index), static_cast<std::size_t>(nodes[e.to].maps()));
-        }
-    }
-
-    // Forward: written once the source is computed, read by the target's tasks; backward: written once
-    // the target's gradient is computed, read by the source's gradient tasks.
-    std::stable_sort(forward_edges.begin(), forward_edges.end(),
-                     [&](int a, int b) { return position[edges[a].from] < position[edges[b].from]; });
-    std::stable_sort(backward_edges.begin(), backward_edges.end(),
-                     [&](int a, int b) { return position[edges[a].to] > position[edges[b].to]; });
-    std::vector<shared_storage> storages;
-    share_storages(
-        forward_edges, input_size,
-        [&](int last, int e) { return position[edges[last].to] <= position[edges[e].from]; },
-        s.winograd_input_after, storages);
-    const std::vector<shared_storage> forward_storages = storages;
-    for (shared_storage& st : storages) {
-        st.last = -1;  // the backward pass runs after the forward pass
-        st.edges.clear();
-    }
-    share_storages(
-        backward_edges, grad_size,
-        [&](int last, int e) { return position[edges[last].from] >= position[edges[e].to]; },
-        s.winograd_grad_after, storages);
-
-    for (std::size_t k = 0; k < storages.size(); ++k) {
-        const std::size_t size = std::max(storages[k].size, k < forward_storages.size() ? forward_storages[k].size : 0);
-        auto storage = std::make_shared<volume<T>>(vec3{1, 1, static_cast<std::int64_t>(size)});
-        if (k < forward_storages.size())
-            for (int e : forward_storages[k].edges)
-                s.winograd_input[e].emplace(input_tiling(e), static_cast<std::size_t>(nodes[edges[e].from].maps()),
-                                            storage);
-        for (int e : storages[k].edges)
-            s.winograd_grad[e].emplace(grad_tiling(e), static_cast<std::size_t>(nodes[edges[e].to].maps()), storage);
+    const winograd_storage_plan plan = plan_winograd_storages(s, s.winograd);
+    s.winograd_input_after = plan.input_after;
+    s.winograd_grad_after = plan.grad_after;
+    for (std::size_t k = 0; k < plan.sizes.size(); ++k) {
+        auto storage = std::make_shared<volume<T>>(vec3{1, 1, static_cast<std::int64_t>(plan.sizes[k])});
+        for (int e : plan.forward[k])
+            s.winograd_input[e].emplace(s.winograd_input_tiling(e), static_cast<std::size_t>(nodes[edges[e].from].maps()),
+                                        storage);
+        for (int e : plan.backward[k])
+            s.winograd_grad[e].emplace(s.winograd_grad_tiling(e), static_cast<std::size_t>(nodes[edges[e].to].maps()),
+                                       storage);
     }
 }
 

@@ -102,6 +102,15 @@ struct network_state {
         const int tasks_per_thread = std::max(1, (maps + most * threads - 1) / (most * threads));
         return std::max(1, (maps + tasks_per_thread * threads - 1) / (tasks_per_thread * threads));
     }
+    winograd_tiling winograd_input_tiling(int edge) const
+    {
+        return winograd_tiling(sizes[graph.edges()[edge].from], graph.edges()[edge].spec->size, source(edge).sparsity);
+    }
+    winograd_tiling winograd_grad_tiling(int edge) const
+    {
+        return winograd_backward_tiling(sizes[graph.edges()[edge].from], graph.edges()[edge].spec->size,
+                                        source(edge).sparsity);
+    }
     vec3 dilated_kernel(int edge) const
     {
         const edge_spec& s = *graph.edges()[edge].spec;
@@ -226,5 +235,22 @@ void refresh_kernel_spectra(network_state<T>& s);
 // Chooses direct or FFT per conv edge (conv_choice.cpp).
 template <class T>
 void choose_conv_methods(network_state<T>& s);
+
+// The storages of the Winograd transforms when the edges flagged in `winograd` use Winograd
+// (winograd_storage.cpp): per storage its size in values and the edges whose input (forward) and
+// gradient (backward) transforms it holds; per edge the edge before it in its storage, or -1.
+struct winograd_storage_plan {
+    std::vector<std::size_t> sizes;
+    std::vector<std::vector<int>> forward, backward;
+    std::vector<int> input_after, grad_after;
+    std::size_t values() const
+    {
+        std::size_t sum = 0;
+        for (std::size_t v : sizes) sum += v;
+        return sum;
+    }
+};
+template <class T>
+winograd_storage_plan plan_winograd_storages(const network_state<T>& s, const std::vector<char>& winograd);
 
 }  // namespace znn
