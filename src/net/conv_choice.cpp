@@ -90,9 +90,15 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth, std::int64_t b
     const graph_node& src = s.graph.nodes()[edge.from];
     const double m = src.maps(), n = s.graph.nodes()[edge.to].maps();
     const vec3 in_shape = s.sizes[edge.from], out_shape = s.sizes[edge.to];
+    // Direct and Winograd time a slab of the output planes of a layer of many (ZNNi's networks: 100
+    // and more, seconds per whole-layer call), scaled up: every plane costs the same.
+    const std::int64_t slab = out_shape.z > 16 ? (out_shape.z + 7) / 8 : out_shape.z;
+    const vec3 out_slab{slab, out_shape.y, out_shape.x}, in_slab{slab + s.dilated_kernel(e).z - 1, in_shape.y, in_shape.x};
+    const double out_scale = static_cast<double>(out_shape.z) / static_cast<double>(slab);
+    const double in_scale = static_cast<double>(in_shape.z) / static_cast<double>(in_slab.z);
     std::mt19937_64 rng(12345);
-    volume<T> in = random_volume<T>(in_shape, rng), kernel = random_volume<T>(edge.spec->size, rng);
-    volume<T> out(out_shape);
+    volume<T> in = random_volume<T>(in_slab, rng), kernel = random_volume<T>(edge.spec->size, rng);
+    volume<T> out(out_slab);
 
     // Direct: one group of output maps from all m input maps, the task of the executor (a few distinct
     // inputs stand in for the m, so that they do not all sit in L1; the values do not matter).
@@ -104,7 +110,7 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth, std::int64_t b
         inputs[i] = i % (distinct.size() + 1) == 0 ? &in : &distinct[i % (distinct.size() + 1) - 1];
     std::vector<volume<T>*> targets(group, &out);
     const double t_group = seconds_per_call([&] { conv_forward_maps<T>(inputs, kernels, src.sparsity, targets); });
-    const double t_direct = t_group / group;  // per output map
+    const double t_direct = t_group / group * out_scale;  // per output map
     // A training pass takes the gradient to the source too, unless the source is an input.
     const double products = !s.options.training ? 1 : src.spec->type == "input" ? 2 : 3;
 
@@ -114,18 +120,19 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth, std::int64_t b
         // As the executor runs it: one transform per input map, then all n output maps in one call with
         // filters transformed beforehand (region tasks). The gradient to the input costs about as much
         // again (m and n swapped); the filter gradient is direct.
-        const winograd_tiling tiling(in_shape, edge.spec->size, src.sparsity);
+        const winograd_tiling tiling(in_slab, edge.spec->size, src.sparsity);
         winograd_maps<T> transformed(tiling, inputs.size());
         for (std::size_t i = 0; i < inputs.size(); ++i) transformed.transform(i, *inputs[i]);
-        const double t_transform = seconds_per_call([&] { transformed.transform(0, in); });
+        const double t_transform = seconds_per_call([&] { transformed.transform(0, in); }) * in_scale;
         const std::vector<const volume<T>*> all_kernels(static_cast<std::size_t>(m * n), &kernel);
         const std::vector<volume<T>*> all_targets(static_cast<std::size_t>(n), &out);
         const winograd_filters<T> filters =
             winograd_filters<T>::forward(tiling, all_kernels, static_cast<std::size_t>(m), static_cast<std::size_t>(n));
-        const double t_all = seconds_per_call([&] { winograd_forward_maps<T>(transformed, filters, all_targets); });
+        const double t_all =
+            seconds_per_call([&] { winograd_forward_maps<T>(transformed, filters, all_targets); }) * out_scale;
         costs.winograd = m * t_transform + t_all;
         if (s.options.training) costs.winograd += n * t_direct + (products == 3 ? n * t_transform + t_all : 0);
-        const double per_map = static_cast<double>(tiling.source.z * winograd_tiling::components() * tiling.stride);
+        const double per_map = static_cast<double>(in_shape.z * winograd_tiling::components() * tiling.stride);
         costs.winograd_bytes = static_cast<std::int64_t>((m + (products == 3 ? n : 0)) * per_map * sizeof(T));
     }
 
@@ -142,6 +149,8 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth, std::int64_t b
     }
 
     fft_transformer<T> tf(*s.plans, N);
+    in = random_volume<T>(in_shape, rng);
+    out = volume<T>(out_shape);
     spectrum<T> image, filter, acc(tf.real_shape());
     tf.forward(in, vec3{0, 0, 0}, image);
     double t_transform = seconds_per_call([&] { tf.forward(in, vec3{0, 0, 0}, image); });
