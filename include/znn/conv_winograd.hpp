@@ -100,7 +100,6 @@ public:
     std::size_t count() const { return count_; }
     std::size_t rows() const { return count_ | 1; }  // rows per component, >= count
     const T* data() const { return data_->data(); }
-    const std::shared_ptr<volume<T>>& storage() const { return data_; }
 
 private:
     winograd_tiling tiling_;

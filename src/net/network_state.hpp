@@ -53,7 +53,7 @@ struct network_state {
     // target's padded gradients (training, when the source needs a gradient).
     std::vector<std::optional<winograd_maps<T>>> winograd_input, winograd_grad;
     // Each pass reads only its own transforms, and layers that run one after the other share their
-    // storage (prepare_winograd). Per Winograd edge, the edge that used the storage last before it in
+    // storage (plan_winograd_storages). Per Winograd edge, the edge that used the storage last before it in
     // the pass, or -1: forward, its target must be done before this edge's input transforms are
     // written; backward, the gradient of its source before this edge's gradient transforms are.
     std::vector<int> winograd_input_after, winograd_grad_after;
