@@ -1,0 +1,83 @@
+// znn-winograd-phases: the phases of one Winograd layer timed apart through the library API, for the
+// engine's owners (bench/RESULTS.md, note 14). Not a test: it prints figures and never fails on timing.
+//
+//   znn-winograd-phases [MAPS [PLANE [REPS]]]     (defaults 48 48 5: 48->48 maps, 24xPLANExPLANE, 3x3x3)
+//
+// Per repetition, in ms (one thread):
+//   transform all   every map transformed into its own rows (the whole buffer, as a layer does)
+//   same rows       every map transformed into the rows of map 0 (a destination that stays in cache)
+//   correlate       all output maps from the transforms, the whole layer
+//   one plane xZ    output plane 0 computed out.z times (its three source planes reread each time)
+// and the rate of the products in G vector multiply-adds per second (the tiles a call computes,
+// counted in 16-tile vectors), to set beside the core's peak.
+#include "znn/conv.hpp"
+#include "znn/conv_winograd.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <span>
+#include <vector>
+
+using namespace znn;
+
+int main(int argc, char** argv)
+{
+    const int maps = argc > 1 ? std::atoi(argv[1]) : 48;
+    const int plane = argc > 2 ? std::atoi(argv[2]) : 48;
+    const int reps = argc > 3 ? std::atoi(argv[3]) : 5;
+    if (maps < 1 || plane < 4 || reps < 1) {
+        std::fprintf(stderr, "usage: znn-winograd-phases [MAPS >= 1 [PLANE >= 4 [REPS >= 1]]]\n");
+        return 2;
+    }
+    const vec3 in_shape{24, plane, plane}, kernel{3, 3, 3}, sparsity{1, 1, 1};
+    const vec3 out_shape = conv_output_shape(in_shape, kernel, sparsity);
+    std::mt19937 rng(1);
+    std::uniform_real_distribution<float> value(-1, 1);
+    auto random_volume = [&](vec3 shape) {
+        volume<float> v(shape);
+        for (float& x : std::span(v.data(), v.size())) x = value(rng);
+        return v;
+    };
+    std::vector<volume<float>> in, kernels, out;
+    for (int i = 0; i < maps; ++i) in.push_back(random_volume(in_shape));
+    for (int i = 0; i < maps * maps; ++i) kernels.push_back(random_volume(kernel));
+    for (int j = 0; j < maps; ++j) out.emplace_back(out_shape);
+    std::vector<const volume<float>*> kernel_ptrs;
+    for (const auto& k : kernels) kernel_ptrs.push_back(&k);
+    std::vector<volume<float>*> out_ptrs;
+    for (auto& o : out) out_ptrs.push_back(&o);
+
+    const winograd_tiling tiling(in_shape, kernel, sparsity);
+    winograd_maps<float> transformed(tiling, static_cast<std::size_t>(maps));
+    const auto filters = winograd_filters<float>::forward(tiling, kernel_ptrs, maps, maps);
+    // The products compute whole 16-tile vectors of each chunk of 128 tiles (winograd_impl.inc).
+    const std::int64_t tiles = tiling.tiles_y * tiling.row_tiles;
+    const std::int64_t vectors = tiles / 128 * 8 + (tiles % 128 + 15) / 16;
+    const double fma = 36.0 * out_shape.z * maps * maps * kernel.z * static_cast<double>(vectors);
+
+    using clock = std::chrono::steady_clock;
+    auto ms = [](clock::time_point a, clock::time_point b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
+    std::printf("maps %d->%d, input 24x%dx%d, kernel 3x3x3: %lld tiles per plane, %.1f MB of transforms\n", maps,
+                maps, plane, plane, static_cast<long long>(tiles),
+                winograd_maps<float>::storage_size(tiling, maps) * sizeof(float) / 1e6);
+    for (int r = 0; r < reps; ++r) {
+        const auto t0 = clock::now();
+        for (int i = 0; i < maps; ++i) transformed.transform(i, in[i]);
+        const auto t1 = clock::now();
+        for (int i = 0; i < maps; ++i) transformed.transform(0, in[i]);
+        const auto t2 = clock::now();
+        for (int i = 0; i < maps; ++i) transformed.transform(i, in[i]);
+        const auto t3 = clock::now();
+        winograd_forward_maps<float>(transformed, filters, out_ptrs, {}, conv_write::overwrite);
+        const auto t4 = clock::now();
+        for (std::int64_t z = 0; z < out_shape.z; ++z)
+            winograd_forward_maps<float>(transformed, filters, out_ptrs, winograd_region{0, 1}, conv_write::overwrite);
+        const auto t5 = clock::now();
+        std::printf("transform all %.2f  same rows %.2f  correlate %.2f (%.2f G vector FMA/s)  one plane x%lld %.2f ms\n",
+                    ms(t0, t1), ms(t1, t2), ms(t3, t4), fma / ms(t3, t4) / 1e6, static_cast<long long>(out_shape.z),
+                    ms(t4, t5));
+    }
+    return 0;
+}
