@@ -12,8 +12,8 @@
 // gradient; each target map accumulates its products in the frequency domain and does one inverse
 // transform; filter transforms are kept until the next update. The Winograd path likewise transforms
 // each source map (and, training, each padded output gradient) once for all the tasks that read it;
-// its filter gradients are computed directly. Summation orders are fixed, so results do not depend on
-// thread timing.
+// its filter gradients are computed by Winograd where that is faster (znn/conv_winograd_kernel.hpp),
+// directly elsewhere. Summation orders are fixed, so results do not depend on thread timing.
 #pragma once
 
 #include "znn/net_graph.hpp"
@@ -93,6 +93,9 @@ public:
 
     bool uses_fft(int edge) const;       // the method chosen for a conv edge: FFT,
     bool uses_winograd(int edge) const;  // Winograd, or (neither) direct
+    // Whether a Winograd conv edge of a training network computes its filter gradients by Winograd too
+    // (znn/conv_winograd_kernel.hpp) rather than by direct convolution.
+    bool uses_winograd_filter_gradients(int edge) const;
     int threads() const;
 
 private:

@@ -6,6 +6,7 @@
 
 #include "znn/conv.hpp"
 #include "znn/conv_winograd.hpp"
+#include "znn/conv_winograd_kernel.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -56,6 +57,7 @@ struct edge_costs {
     std::int64_t fft_bytes = 0;       // spectra the edge holds when it uses FFT
     double winograd = -1;             // < 0: the filter does not allow Winograd
     std::int64_t winograd_bytes = 0;  // its own transforms: orders the candidates (the budget counts shared storages)
+    bool winograd_filter_grad = false;  // training by Winograd: its filter gradients too (faster than direct)
     double spatial() const { return winograd >= 0 ? std::min(direct, winograd) : direct; }
 };
 
@@ -119,7 +121,8 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth, std::int64_t b
     if (winograd_supports(edge.spec->size, src.sparsity)) {
         // As the executor runs it: one transform per input map, then all n output maps in one call with
         // filters transformed beforehand (region tasks). The gradient to the input costs about as much
-        // again (m and n swapped); the filter gradient is direct.
+        // again (m and n swapped); the filter gradient is timed by Winograd and taken where that beats
+        // direct.
         const winograd_tiling tiling(in_slab, edge.spec->size, src.sparsity);
         winograd_maps<T> transformed(tiling, inputs.size());
         for (std::size_t i = 0; i < inputs.size(); ++i) transformed.transform(i, *inputs[i]);
@@ -131,9 +134,25 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth, std::int64_t b
         const double t_all =
             seconds_per_call([&] { winograd_forward_maps<T>(transformed, filters, all_targets); }) * out_scale;
         costs.winograd = m * t_transform + t_all;
-        if (s.options.training) costs.winograd += n * t_direct + (products == 3 ? n * t_transform + t_all : 0);
         const double per_map = static_cast<double>(in_shape.z * winograd_tiling::components() * tiling.stride);
-        costs.winograd_bytes = static_cast<std::int64_t>((m + (products == 3 ? n : 0)) * per_map * sizeof(T));
+        double filter_bytes = 0;  // the filter gradients' transforms of the inputs and output gradients
+        if (s.options.training) {
+            // Each output gradient transformed once, then the products of all 36 components.
+            winograd_gradients<T> grads(tiling, static_cast<std::size_t>(n));
+            const double t_grad_transform = seconds_per_call([&] { grads.transform(0, out); }) * out_scale;
+            for (std::size_t j = 1; j < grads.count(); ++j) grads.transform(j, out);
+            winograd_kernel_sums<T> sums(tiling, static_cast<std::size_t>(m), static_cast<std::size_t>(n));
+            const double t_sums = seconds_per_call([&] {
+                for (int c = 0; c < winograd_kernel_sums<T>::components(); ++c) sums.compute(c, transformed, grads);
+            }) * out_scale;
+            const double t_filter = n * t_grad_transform + t_sums;
+            costs.winograd_filter_grad = t_filter < n * t_direct;
+            if (costs.winograd_filter_grad)
+                filter_bytes = m * per_map + n * static_cast<double>(out_shape.z * winograd_tiling::components() * tiling.stride);
+            costs.winograd += std::min(t_filter, n * t_direct) + (products == 3 ? n * t_transform + t_all : 0);
+        }
+        costs.winograd_bytes =
+            static_cast<std::int64_t>(((m + (products == 3 ? n : 0)) * per_map + filter_bytes) * sizeof(T));
     }
 
     // Filter spectra, input spectra and (training) the output gradients' spectra. FFT is not timed when
@@ -186,6 +205,8 @@ void choose_conv_methods(network_state<T>& s)
         if (mode == "fft" || mode == "direct" || mode == "winograd") {
             s.fft[edge.index] = mode == "fft";
             s.winograd[edge.index] = mode == "winograd" && winograd_supports(edge.spec->size, s.source(edge.index).sparsity);
+            s.winograd_filter_grad[edge.index] = s.winograd[edge.index] && s.options.training &&
+                                                 s.source(edge.index).maps() >= s.winograd_filter_grad_min_maps;
             continue;
         }
         if (bandwidth == 0) bandwidth = streaming_bandwidth();
@@ -236,10 +257,16 @@ void choose_conv_methods(network_state<T>& s)
                 }
             } else {
                 s.winograd[c.edge] = 1;
-                const std::int64_t with = shared_winograd_bytes();
+                s.winograd_filter_grad[c.edge] = costs[c.edge].winograd_filter_grad;
+                std::int64_t with = shared_winograd_bytes();
+                if (fft_used + with > budget && s.winograd_filter_grad[c.edge]) {
+                    // The filter gradients' storages do not fit: those direct, the rest by Winograd.
+                    s.winograd_filter_grad[c.edge] = 0;
+                    with = shared_winograd_bytes();
+                }
                 fits = fft_used + with <= budget;
                 if (fits) winograd_used = with;
-                else s.winograd[c.edge] = 0;
+                else s.winograd[c.edge] = s.winograd_filter_grad[c.edge] = 0;
             }
             if (!fits && list == &faster) over_budget[c.edge] = 1;
         }
@@ -255,7 +282,10 @@ void choose_conv_methods(network_state<T>& s)
         log << "optimize: conv " << edge.name() << " (" << s.source(e).maps() << "->" << s.target(e).maps()
             << " maps, " << edge.spec->size.dims() << " filter, sparsity " << s.source(e).sparsity.dims() << ", input "
             << s.sizes[edge.from].dims() << "): direct " << std::fixed << std::setprecision(2) << c.direct * 1e3 << " ms, ";
-        if (c.winograd >= 0) log << "winograd " << c.winograd * 1e3 << " ms, ";
+        if (c.winograd >= 0)
+            log << "winograd " << c.winograd * 1e3 << " ms"
+                << (s.options.training && s.winograd[e] ? s.winograd_filter_grad[e] ? " (filter gradients winograd)" : " (filter gradients direct)" : "")
+                << ", ";
         if (c.fft >= 0)
             log << "fft " << c.fft * 1e3 << " ms, fft spectra " << std::setprecision(0) << c.fft_bytes / mib << " MiB -> "
                 << chosen << (over_budget[e] && !s.fft[e] ? " (a faster method is over the memory budget)" : "");

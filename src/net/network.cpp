@@ -55,6 +55,7 @@ void allocate_maps(network_state<T>& s)
     s.padded_grad.resize(edges.size());
     s.fft.assign(edges.size(), 0);
     s.winograd.assign(edges.size(), 0);
+    s.winograd_filter_grad.assign(edges.size(), 0);
     for (const auto& e : edges) {
         const edge_spec& spec = *e.spec;
         int n_in = s.graph.nodes()[e.from].maps(), n_out = s.graph.nodes()[e.to].maps();
@@ -131,11 +132,15 @@ void prepare_winograd(network_state<T>& s)
     const auto& nodes = s.graph.nodes();
     s.winograd_input.assign(edges.size(), std::nullopt);
     s.winograd_grad.assign(edges.size(), std::nullopt);
+    s.winograd_filter_input.assign(edges.size(), std::nullopt);
+    s.winograd_out_grad.assign(edges.size(), std::nullopt);
+    s.winograd_filter_sums.assign(edges.size(), std::nullopt);
     s.winograd_forward_filters.assign(edges.size(), {});
     s.winograd_backward_filters.assign(edges.size(), {});
     const winograd_storage_plan plan = plan_winograd_storages(s, s.winograd);
     s.winograd_input_after = plan.input_after;
     s.winograd_grad_after = plan.grad_after;
+    s.winograd_filter_after = plan.filter_after;
     for (std::size_t k = 0; k < plan.sizes.size(); ++k) {
         auto storage = std::make_shared<volume<T>>(vec3{1, 1, static_cast<std::int64_t>(plan.sizes[k])});
         for (int e : plan.forward[k])
@@ -144,6 +149,15 @@ void prepare_winograd(network_state<T>& s)
         for (int e : plan.backward[k])
             s.winograd_grad[e].emplace(s.winograd_grad_tiling(e), static_cast<std::size_t>(nodes[edges[e].to].maps()),
                                        storage);
+        for (int e : plan.filter_inputs[k])
+            s.winograd_filter_input[e].emplace(s.winograd_input_tiling(e),
+                                               static_cast<std::size_t>(nodes[edges[e].from].maps()), storage);
+        for (int e : plan.gradients[k]) {
+            const auto m = static_cast<std::size_t>(nodes[edges[e].from].maps());
+            const auto n = static_cast<std::size_t>(nodes[edges[e].to].maps());
+            s.winograd_out_grad[e].emplace(s.winograd_input_tiling(e), n, storage);
+            s.winograd_filter_sums[e].emplace(s.winograd_input_tiling(e), m, n);
+        }
     }
 }
 
@@ -356,6 +370,12 @@ template <class T>
 bool network<T>::uses_winograd(int edge) const
 {
     return s_->winograd.at(edge) != 0;
+}
+
+template <class T>
+bool network<T>::uses_winograd_filter_gradients(int edge) const
+{
+    return s_->winograd_filter_grad.at(edge) != 0;
 }
 template <class T>
 int network<T>::threads() const

@@ -1,6 +1,7 @@
 // The backward pass of network<T> as a task graph: per (node, group of maps) the gradient before the
 // transfer function, per FFT or Winograd edge the transforms of the target's gradients, per (edge,
-// group of target maps) the filter gradients (Winograd edges: by direct convolution).
+// group of target maps) the filter gradients, or for Winograd filter gradients per (edge, component)
+// their sums and per edge the filters' share.
 #include "network_state.hpp"
 
 #include "znn/conv.hpp"
@@ -202,6 +203,18 @@ void filter_gradients(network_state<T>& s, int e, int j0, int j1)
         }
 }
 
+// Filter gradients of a Winograd edge once every component of its sums is computed.
+template <class T>
+void finish_winograd_filter_gradients(network_state<T>& s, int e)
+{
+    std::vector<volume<T>*> grads;
+    for (volume<T>& dw : s.filter_grad[e]) {
+        dw.fill(T(0));
+        grads.push_back(&dw);
+    }
+    s.winograd_filter_sums[e]->add_to(grads);
+}
+
 }  // namespace
 
 template <class T>
@@ -219,6 +232,12 @@ void build_backward_tasks(network_state<T>& s)
 
     s.backward_regions.assign(nodes.size(), {});
     s.bias_grad_parts.assign(nodes.size(), {});
+    // The last task of each edge's Winograd filter gradients, made first: the next edge in their storages
+    // (winograd_filter_after) waits for it wherever the loop below meets the two.
+    std::vector<task_graph::task_id> filter_finish(edges.size());
+    for (const auto& e : edges)
+        if (s.winograd_filter_grad[e.index])
+            filter_finish[e.index] = g.add([&s, e = e.index] { finish_winograd_filter_gradients(s, e); }, -1);
     for (int pos = static_cast<int>(order.size()) - 1; pos >= 0; --pos) {
         const int n = order[pos];
         const graph_node& node = nodes[n];
@@ -292,6 +311,33 @@ void build_backward_tasks(network_state<T>& s)
                 }
             }
             // Filter gradients have nothing waiting on them: lowest priority, they fill idle cores.
+            if (s.winograd_filter_grad[e]) {
+                // Each source map and target gradient transformed once, into the storages the edge before
+                // has finished with, then one task per component reads them all.
+                const int before = s.winograd_filter_after[e];
+                auto transformed = g.add(noop, -1);
+                auto transform_task = [&](auto fn) {
+                    auto t = g.add(std::move(fn), -1);
+                    if (before >= 0) g.depends(t, filter_finish[before]);
+                    g.depends(transformed, t);
+                    return t;
+                };
+                for (int i = 0; i < s.source(e).maps(); ++i)
+                    transform_task([&s, e, i] { s.winograd_filter_input[e]->transform(i, s.act[s.graph.edges()[e].from][i]); });
+                for (int j = 0; j < node.maps(); ++j)
+                    g.depends(transform_task([&s, e, j] {
+                                  s.winograd_out_grad[e]->transform(j, s.grad[s.graph.edges()[e].to][j]);
+                              }),
+                              grad_tasks[n][j]);
+                for (int c = 0; c < winograd_kernel_sums<T>::components(); ++c) {
+                    auto t = g.add([&s, e, c] {
+                        s.winograd_filter_sums[e]->compute(c, *s.winograd_filter_input[e], *s.winograd_out_grad[e]);
+                    }, -1);
+                    g.depends(t, transformed);
+                    g.depends(filter_finish[e], t);
+                }
+                continue;
+            }
             for (int j0 = 0; j0 < node.maps(); j0 += group) {
                 const int j1 = std::min(node.maps(), j0 + group);
                 auto t = g.add([&s, e, j0, j1] { filter_gradients(s, e, j0, j1); }, -1);

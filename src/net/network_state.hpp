@@ -3,6 +3,7 @@
 #pragma once
 
 #include "znn/conv_winograd.hpp"
+#include "znn/conv_winograd_kernel.hpp"
 #include "znn/fft.hpp"
 #include "znn/net_graph.hpp"
 #include "znn/network.hpp"
@@ -57,6 +58,16 @@ struct network_state {
     // the pass, or -1: forward, its target must be done before this edge's input transforms are
     // written; backward, the gradient of its source before this edge's gradient transforms are.
     std::vector<int> winograd_input_after, winograd_grad_after;
+    // Winograd edges whose filter gradients are computed by Winograd too (znn/conv_winograd_kernel.hpp;
+    // training only): the backward pass transforms their source maps again (winograd_filter_input) and
+    // their target's gradients (winograd_out_grad), then reduces them into winograd_filter_sums, one task
+    // per component. These edges take two storages in turn, in backward order: winograd_filter_after is the
+    // edge before, whose filter gradients must be done first (or -1).
+    std::vector<char> winograd_filter_grad;
+    std::vector<int> winograd_filter_after;
+    std::vector<std::optional<winograd_maps<T>>> winograd_filter_input;
+    std::vector<std::optional<winograd_gradients<T>>> winograd_out_grad;
+    std::vector<std::optional<winograd_kernel_sums<T>>> winograd_filter_sums;
     // Their filters, transformed when the filters change (with the FFT filter spectra).
     std::vector<winograd_filters<T>> winograd_forward_filters, winograd_backward_filters;
     // Per node whose in-edges (forward) or out-edges (backward) are all Winograd conv edges: the regions
@@ -111,6 +122,12 @@ struct network_state {
         return winograd_backward_tiling(sizes[graph.edges()[edge].from], graph.edges()[edge].spec->size,
                                         source(edge).sparsity);
     }
+    // Source maps from which mode winograd computes filter gradients by Winograd. Each output gradient
+    // is transformed once (for 3x3 taps ~15 operations per output value, against 9 multiply-adds per
+    // source map direct), and the products save 75% of the multiplications at about half direct's rate:
+    // by operation count it pays from 2-3 source maps on; 8 leaves a margin (a 1->48 layer stays direct).
+    // Mode optimize times both instead.
+    static constexpr int winograd_filter_grad_min_maps = 8;
     vec3 dilated_kernel(int edge) const
     {
         const edge_spec& s = *graph.edges()[edge].spec;
@@ -236,13 +253,17 @@ void refresh_kernel_spectra(network_state<T>& s);
 template <class T>
 void choose_conv_methods(network_state<T>& s);
 
-// The storages of the Winograd transforms when the edges flagged in `winograd` use Winograd
-// (winograd_storage.cpp): per storage its size in values and the edges whose input (forward) and
-// gradient (backward) transforms it holds; per edge the edge before it in its storage, or -1.
+// The storages of the Winograd transforms when the edges flagged in `winograd` use Winograd and those
+// flagged in network_state::winograd_filter_grad too compute their filter gradients by Winograd
+// (winograd_storage.cpp): per storage its size in values and the edges whose transforms it holds; per
+// edge the edge before it in its storage, or -1.
 struct winograd_storage_plan {
     std::vector<std::size_t> sizes;
-    std::vector<std::vector<int>> forward, backward;
-    std::vector<int> input_after, grad_after;
+    // Per storage: the edges whose input transforms (forward), padded-gradient transforms (backward),
+    // and for Winograd filter gradients input transforms (filter_inputs) and output-gradient transforms
+    // (gradients) it holds.
+    std::vector<std::vector<int>> forward, backward, filter_inputs, gradients;
+    std::vector<int> input_after, grad_after, filter_after;
     std::size_t values() const
     {
         std::size_t sum = 0;

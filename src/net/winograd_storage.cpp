@@ -5,6 +5,11 @@
 // layers keeps one storage, the size of its largest layer's, instead of one per layer: N4's forward
 // transforms 387 MiB in four layers); the backward pass starts with the forward pass's storages. The
 // transform tasks wait for the layer before (network_state::winograd_input_after, winograd_grad_after).
+// The edges whose filter gradients run by Winograd transform their inputs again in the backward pass
+// (keeping the forward transforms would hold every layer's at once: N4's training peaked at 1.7 GB
+// instead of 0.8) and their output gradients: one storage for each kind, which they take in turn in
+// backward order (network_state::winograd_filter_after: the filter gradients of the edge before must
+// be done).
 #include "network_state.hpp"
 
 #include <algorithm>
@@ -53,13 +58,17 @@ winograd_storage_plan plan_winograd_storages(const network_state<T>& s, const st
     const auto& order = s.graph.topological_order();
     std::vector<int> position(nodes.size());
     for (std::size_t p = 0; p < order.size(); ++p) position[order[p]] = static_cast<int>(p);
-    std::vector<int> forward_edges, backward_edges;
+    plan.filter_after.assign(edges.size(), -1);
+    std::vector<int> forward_edges, backward_edges, filter_edges;
     std::vector<std::size_t> input_size(edges.size()), grad_size(edges.size());
     for (const auto& e : edges) {
         if (!winograd[e.index]) continue;
         forward_edges.push_back(e.index);
         input_size[e.index] = winograd_maps<T>::storage_size(s.winograd_input_tiling(e.index),
                                                              static_cast<std::size_t>(nodes[e.from].maps()));
+        if (s.options.training && e.index < static_cast<int>(s.winograd_filter_grad.size()) &&
+            s.winograd_filter_grad[e.index])
+            filter_edges.push_back(e.index);
         if (s.options.training && nodes[e.from].spec->type != "input") {
             backward_edges.push_back(e.index);
             grad_size[e.index] = winograd_maps<T>::storage_size(s.winograd_grad_tiling(e.index),
@@ -71,8 +80,9 @@ winograd_storage_plan plan_winograd_storages(const network_state<T>& s, const st
     // the target's gradient is computed, read by the source's gradient tasks.
     std::stable_sort(forward_edges.begin(), forward_edges.end(),
                      [&](int a, int b) { return position[edges[a].from] < position[edges[b].from]; });
-    std::stable_sort(backward_edges.begin(), backward_edges.end(),
-                     [&](int a, int b) { return position[edges[a].to] > position[edges[b].to]; });
+    auto backward_order = [&](int a, int b) { return position[edges[a].to] > position[edges[b].to]; };
+    std::stable_sort(backward_edges.begin(), backward_edges.end(), backward_order);
+    std::stable_sort(filter_edges.begin(), filter_edges.end(), backward_order);
     std::vector<shared_storage> storages;
     share_storages(
         forward_edges, input_size,
@@ -93,6 +103,25 @@ winograd_storage_plan plan_winograd_storages(const network_state<T>& s, const st
         plan.sizes.push_back(std::max(storages[k].size, both ? forward_storages[k].size : 0));
         plan.forward.push_back(both ? forward_storages[k].edges : std::vector<int>{});
         plan.backward.push_back(storages[k].edges);
+        plan.filter_inputs.emplace_back();
+        plan.gradients.emplace_back();
+    }
+    if (!filter_edges.empty()) {
+        std::size_t inputs = 0, gradients = 0;
+        for (std::size_t k = 0; k < filter_edges.size(); ++k) {
+            const int e = filter_edges[k];
+            plan.filter_after[e] = k > 0 ? filter_edges[k - 1] : -1;
+            inputs = std::max(inputs, input_size[e]);
+            gradients = std::max(gradients, winograd_gradients<T>::storage_size(
+                                                s.winograd_input_tiling(e), static_cast<std::size_t>(nodes[edges[e].to].maps())));
+        }
+        for (int kind = 0; kind < 2; ++kind) {
+            plan.sizes.push_back(kind == 0 ? inputs : gradients);
+            plan.forward.emplace_back();
+            plan.backward.emplace_back();
+            plan.filter_inputs.push_back(kind == 0 ? filter_edges : std::vector<int>{});
+            plan.gradients.push_back(kind == 1 ? filter_edges : std::vector<int>{});
+        }
     }
     return plan;
 }

@@ -1,13 +1,16 @@
-// Winograd convolution (znn/conv_winograd.hpp) against the naive loops of reference.hpp: every filter
-// size it takes in y and x (2..5, mixed), sparse z, tiles that stick out of the planes, planes of more
-// tiles than one chunk (256), and output map counts that leave partial register blocks.
+// Winograd convolution (znn/conv_winograd.hpp) and filter gradients (znn/conv_winograd_kernel.hpp)
+// against the naive loops of reference.hpp: every filter size it takes in y and x (2..5, mixed), sparse
+// z, tiles that stick out of the planes, planes of more tiles than one chunk (256), and output map
+// counts that leave partial register blocks.
 #include "reference.hpp"
 
 #include "znn/conv.hpp"
 #include "znn/conv_winograd.hpp"
+#include "znn/conv_winograd_kernel.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <vector>
 
 using namespace znn;
@@ -216,6 +219,22 @@ TEMPLATE_TEST_CASE("winograd convolution matches sums of naive edges", "[engine]
             }
         }
 
+        // Filter gradients, added to what the kernel gradients hold.
+        {
+            std::vector<volume<T>> dk;
+            std::vector<volume<double>> ref_dk;
+            for (std::size_t p = 0; p < c.m * c.n; ++p) {
+                dk.push_back(random_volume<T>(c.kernel, rng));
+                ref_dk.push_back(to_double(dk.back()));
+            }
+            for (std::size_t i = 0; i < c.m; ++i)
+                for (std::size_t j = 0; j < c.n; ++j)
+                    ref_dk[i * c.n + j] = sum_of(ref_dk[i * c.n + j], naive_conv_backward_kernel(to_double(in[i]), to_double(g[j]),
+                                                                                               c.sparsity, c.kernel));
+            conv_winograd_backward_kernel_maps<T>(const_ptrs(in), const_ptrs(g), c.sparsity, ptrs(dk));
+            for (std::size_t p = 0; p < c.m * c.n; ++p) CHECK(relative_error(dk[p], ref_dk[p]) < winograd_tolerance<T>());
+        }
+
         // Wrong shapes and counts are refused.
         auto few = const_ptrs(k);
         few.pop_back();
@@ -246,4 +265,37 @@ TEST_CASE("winograd float error on a 48-map 3x3x3 layer stays near float roundin
     INFO("winograd " << wino << " direct " << dir);
     CHECK(wino < 2e-5);
     WARN("float relative error, winograd " << wino << ", direct " << dir);
+}
+
+TEMPLATE_TEST_CASE("winograd filter gradients: the same bits in any order of components, errors refused",
+                   "[engine][winograd]", float, double)
+{
+    using T = TestType;
+    std::mt19937_64 rng(5);
+    const vec3 in_shape{3, 21, 26}, kernel{2, 3, 3}, sparsity{1, 2, 1};
+    const std::size_t m = 5, n = 6;
+    const winograd_tiling tiling(in_shape, kernel, sparsity);
+    const vec3 out_shape = conv_output_shape(in_shape, kernel, sparsity);
+    winograd_maps<T> in(tiling, m);
+    winograd_gradients<T> grad(tiling, n);
+    for (std::size_t i = 0; i < m; ++i) in.transform(i, random_volume<T>(in_shape, rng));
+    for (std::size_t j = 0; j < n; ++j) grad.transform(j, random_volume<T>(out_shape, rng));
+
+    // The components spread over threads in any order: each one's sums are its own.
+    winograd_kernel_sums<T> forward_order(tiling, m, n), reverse_order(tiling, m, n);
+    for (int c = 0; c < winograd_kernel_sums<T>::components(); ++c) forward_order.compute(c, in, grad);
+    for (int c = winograd_kernel_sums<T>::components(); c-- > 0;) reverse_order.compute(c, in, grad);
+    std::vector<volume<T>> a(m * n, volume<T>(kernel)), b(m * n, volume<T>(kernel));
+    forward_order.add_to(ptrs(a));
+    reverse_order.add_to(ptrs(b));
+    for (std::size_t p = 0; p < m * n; ++p) CHECK(std::equal(a[p].begin(), a[p].end(), b[p].begin()));
+
+    CHECK_THROWS_AS(forward_order.compute(36, in, grad), std::invalid_argument);
+    CHECK_THROWS_AS(winograd_kernel_sums<T>(tiling, m + 1, n).compute(0, in, grad), std::invalid_argument);
+    CHECK_THROWS_AS(winograd_kernel_sums<T>(winograd_tiling(in_shape, kernel, vec3::one()), m, n).compute(0, in, grad),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(grad.transform(n, random_volume<T>(out_shape, rng)), std::invalid_argument);
+    CHECK_THROWS_AS(grad.transform(0, random_volume<T>(in_shape, rng)), std::invalid_argument);
+    std::vector<volume<T>> few(m * n - 1, volume<T>(kernel));
+    CHECK_THROWS_AS(forward_order.add_to(ptrs(few)), std::invalid_argument);
 }

@@ -66,13 +66,16 @@ void fft_matches_direct(const std::string& text, vec3 outsz, double tolerance, c
     fft.forward(in);
     CHECK(max_abs_diff(direct.output(), fft.output()) <= tolerance * max_abs(direct.output()));
 
-    // Backward too: the filter gradients of the first layer agree.
+    // Backward too: the filter gradients of every conv layer agree.
     maps<T> grad = random_maps<T>(g->nodes()[g->outputs()[0]].maps(), outsz, rng);
     direct.backward({grad});
     fft.backward({grad});
-    int e = g->find_edge("c1");
-    maps<T> dg = direct.filter_gradients(e), fg = fft.filter_gradients(e);
-    CHECK(max_abs_diff(dg, fg) <= tolerance * max_abs(dg));
+    for (const auto& edge : g->edges()) {
+        if (edge.type() != "conv") continue;
+        INFO("edge " << edge.name());
+        maps<T> dg = direct.filter_gradients(edge.index), fg = fft.filter_gradients(edge.index);
+        CHECK(max_abs_diff(dg, fg) <= tolerance * max_abs(dg));
+    }
 }
 
 }  // namespace
@@ -117,6 +120,37 @@ TEST_CASE("Winograd and direct convolution give the same network output and grad
         fft_matches_direct<float>(branches, {2, 7, 6}, 1e-4, "winograd", threads);
         fft_matches_direct<double>(branches, {2, 7, 6}, 1e-10, "winograd", threads);
     }
+}
+
+TEST_CASE("Winograd filter gradients match direct ones in a network")
+{
+    // 8 and more source maps: mode winograd takes the filter gradients by Winograd too. c2 and c3 are
+    // sparse in y and x (phased tilings after the max filter), c5 is 3x3x3 between maps of several planes.
+    const std::string sparse = node("input", "input", 1) + conv("c1", "input", "n1", "1,3,3") +
+                               transfer("n1", "rectify_linear", 8) + max_filter("f1", "n1", "p1", "1,2,2", "1,2,2") +
+                               node("p1", "sum", 8) + conv("c2", "p1", "n2", "1,3,3") + transfer("n2", "tanh", 9) +
+                               conv("c3", "n2", "output", "1,2,4") + transfer("output", "linear", 2);
+    const std::string dense = node("input", "input", 1) + conv("c4", "input", "n1", "2,3,3") +
+                              transfer("n1", "tanh", 8) + conv("c5", "n1", "output", "3,3,3") +
+                              transfer("output", "linear", 3);
+    for (int threads : {1, 4}) {
+        INFO("threads " << threads);
+        fft_matches_direct<float>(sparse, {1, 13, 11}, 1e-4, "winograd", threads);
+        fft_matches_direct<double>(sparse, {1, 13, 11}, 1e-10, "winograd", threads);
+        fft_matches_direct<float>(dense, {4, 9, 7}, 1e-4, "winograd", threads);
+        fft_matches_direct<double>(dense, {4, 9, 7}, 1e-10, "winograd", threads);
+    }
+    auto gs = graph_from(sparse), gd = graph_from(dense);
+    engine_options opt;
+    opt.conv_mode = "winograd";
+    network<float> sparse_net(*gs, {1, 13, 11}, opt, 1), dense_net(*gd, {4, 9, 7}, opt, 1);
+    CHECK_FALSE(sparse_net.uses_winograd_filter_gradients(gs->find_edge("c1")));  // one source map
+    CHECK(sparse_net.uses_winograd_filter_gradients(gs->find_edge("c2")));
+    CHECK(sparse_net.uses_winograd_filter_gradients(gs->find_edge("c3")));
+    CHECK(dense_net.uses_winograd_filter_gradients(gd->find_edge("c5")));
+    opt.training = false;
+    network<float> inference(*gd, {4, 9, 7}, opt, 1);
+    CHECK_FALSE(inference.uses_winograd_filter_gradients(gd->find_edge("c5")));
 }
 
 TEST_CASE("optimize times Winograd where the filter allows it and keeps the fastest method")

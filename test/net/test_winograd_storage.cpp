@@ -119,3 +119,39 @@ TEST_CASE("the backward pass's gradient transforms reuse the forward pass's stor
     for (const char* e : {"c1", "c2", "c3"}) largest = std::max(largest, input_values(s, e));
     CHECK(plan.sizes[0] == largest);
 }
+
+TEST_CASE("edges with Winograd filter gradients take two more storages in turn, in backward order")
+{
+    auto g = graph_from(chain());
+    network_state<float> s(*g, {3, 8, 7}, one_thread(true));
+    const int c1 = g->find_edge("c1"), c2 = g->find_edge("c2"), c3 = g->find_edge("c3");
+    s.winograd_filter_grad.assign(g->edges().size(), 0);
+    s.winograd_filter_grad[c1] = s.winograd_filter_grad[c2] = 1;
+    const winograd_storage_plan plan = plan_winograd_storages(s, all_winograd(*g));
+    // The forward and backward passes share one storage as before; the filter gradients transform their
+    // inputs (again) and output gradients into one storage each, c2 before c1.
+    REQUIRE(plan.sizes.size() == 3);
+    CHECK(plan.forward[0] == std::vector<int>{c1, c2, c3});
+    CHECK(plan.backward[0] == std::vector<int>{c3, c2});
+    CHECK(plan.filter_inputs[0].empty());
+    CHECK(plan.gradients[0].empty());
+    CHECK(plan.filter_inputs[1] == std::vector<int>{c2, c1});
+    CHECK(plan.gradients[1].empty());
+    CHECK(plan.gradients[2] == std::vector<int>{c2, c1});
+    CHECK(plan.filter_inputs[2].empty());
+    for (std::size_t k : {1, 2}) CHECK((plan.forward[k].empty() && plan.backward[k].empty()));
+    CHECK(plan.filter_after[c2] == -1);
+    CHECK(plan.filter_after[c1] == c2);
+    CHECK(plan.filter_after[c3] == -1);
+    CHECK(plan.sizes[1] == std::max(input_values(s, "c1"), input_values(s, "c2")));
+    auto gradient_values = [&](int e) {
+        return winograd_gradients<float>::storage_size(s.winograd_input_tiling(e),
+                                                       static_cast<std::size_t>(s.target(e).maps()));
+    };
+    CHECK(plan.sizes[2] == std::max(gradient_values(c1), gradient_values(c2)));
+
+    // Forward-only networks have no filter gradients.
+    network_state<float> inference(*g, {3, 8, 7}, one_thread(false));
+    inference.winograd_filter_grad = s.winograd_filter_grad;
+    CHECK(plan_winograd_storages(inference, all_winograd(*g)).sizes.size() == 1);
+}
