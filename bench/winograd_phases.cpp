@@ -8,10 +8,13 @@
 //   same rows       every map transformed into the rows of map 0 (a destination that stays in cache)
 //   correlate       all output maps from the transforms, the whole layer
 //   one plane xZ    output plane 0 computed out.z times (its three source planes reread each time)
-// and the rate of the products in G vector multiply-adds per second (the tiles a call computes,
+//   grad transform  the filter gradients' transforms of the maps' output gradients (conv_winograd_kernel.hpp)
+//   filter sums     the filter gradients' products, all 36 components
+// and the rates of the products in G vector multiply-adds per second (the tiles a call computes,
 // counted in 16-tile vectors), to set beside the core's peak.
 #include "znn/conv.hpp"
 #include "znn/conv_winograd.hpp"
+#include "znn/conv_winograd_kernel.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -62,6 +65,10 @@ int main(int argc, char** argv)
     std::printf("maps %d->%d, input 24x%dx%d, kernel 3x3x3: %lld tiles per plane, %.1f MB of transforms\n", maps,
                 maps, plane, plane, static_cast<long long>(tiles),
                 winograd_maps<float>::storage_size(tiling, maps) * sizeof(float) / 1e6);
+    // The filter gradients' products run over every tile of a plane, rounded up to 16.
+    const double filter_fma = 36.0 * out_shape.z * maps * maps * kernel.z * static_cast<double>((tiles + 15) / 16);
+    winograd_gradients<float> gradients(tiling, static_cast<std::size_t>(maps));
+    winograd_kernel_sums<float> sums(tiling, static_cast<std::size_t>(maps), static_cast<std::size_t>(maps));
     for (int r = 0; r < reps; ++r) {
         const auto t0 = clock::now();
         for (int i = 0; i < maps; ++i) transformed.transform(i, in[i]);
@@ -75,9 +82,14 @@ int main(int argc, char** argv)
         for (std::int64_t z = 0; z < out_shape.z; ++z)
             winograd_forward_maps<float>(transformed, filters, out_ptrs, winograd_region{0, 1}, conv_write::overwrite);
         const auto t5 = clock::now();
-        std::printf("transform all %.2f  same rows %.2f  correlate %.2f (%.2f G vector FMA/s)  one plane x%lld %.2f ms\n",
+        for (int j = 0; j < maps; ++j) gradients.transform(static_cast<std::size_t>(j), out[j]);
+        const auto t6 = clock::now();
+        for (int c = 0; c < winograd_kernel_sums<float>::components(); ++c) sums.compute(c, transformed, gradients);
+        const auto t7 = clock::now();
+        std::printf("transform all %.2f  same rows %.2f  correlate %.2f (%.2f G vector FMA/s)  one plane x%lld %.2f ms\n"
+                    "  grad transform %.2f  filter sums %.2f ms (%.2f G vector FMA/s)\n",
                     ms(t0, t1), ms(t1, t2), ms(t3, t4), fma / ms(t3, t4) / 1e6, static_cast<long long>(out_shape.z),
-                    ms(t4, t5));
+                    ms(t4, t5), ms(t5, t6), ms(t6, t7), filter_fma / ms(t6, t7) / 1e6);
     }
     return 0;
 }
