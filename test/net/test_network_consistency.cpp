@@ -166,7 +166,12 @@ TEST_CASE("optimize times Winograd where the filter allows it and keeps the fast
     opt.log = &log;
     network<float> net(*g, {4, 8, 8}, opt, 3);
     CHECK_THAT(log.str(), Catch::Matchers::Contains("winograd "));
-    for (int e : {g->find_edge("c1"), g->find_edge("c2")}) CHECK_FALSE((net.uses_fft(e) && net.uses_winograd(e)));
+    for (int e : {g->find_edge("c1"), g->find_edge("c2")}) {
+        CHECK_FALSE((net.uses_fft(e) && net.uses_winograd(e)));
+        if (net.uses_winograd_filter_gradients(e)) CHECK(net.uses_winograd(e));
+    }
+    if (net.uses_winograd(g->find_edge("c2")))
+        CHECK_THAT(log.str(), Catch::Matchers::Contains("(filter gradients "));
 
     // Filters sparse in y and x (after a strided max filter) are Winograd layers too, per sub-lattice.
     const std::string sparse = node("input", "input", 1) + conv("c1", "input", "n1", "1,2,2") +
