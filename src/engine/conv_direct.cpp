@@ -97,16 +97,7 @@ void pad_rows(const volume<T>& g, vec3 P, T* dst)
     }
 }
 
-#if ZNN_X86_DISPATCH
-#define ZNN_DISPATCH(ISA, NAME, ...)                                      \
-    switch (ISA) {                                                        \
-    case simd::isa::avx512: conv_avx512::NAME<T>(__VA_ARGS__); break;     \
-    case simd::isa::avx2: conv_avx2::NAME<T>(__VA_ARGS__); break;         \
-    default: conv_generic::NAME<T>(__VA_ARGS__); break;                   \
-    }
-#else
-#define ZNN_DISPATCH(ISA, NAME, ...) conv_generic::NAME<T>(__VA_ARGS__);
-#endif
+#define ZNN_DISPATCH(ISA, NAME, ...) ZNN_DISPATCH_ISA(ISA, conv, NAME, __VA_ARGS__)
 
 }  // namespace
 

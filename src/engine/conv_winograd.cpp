@@ -120,16 +120,7 @@ void check_kernels(const winograd_tiling& tl, std::size_t count, cptrs<T> kernel
     checks.require(checks.common_shape(kernels, "kernels"), tl.kernel, "kernel");
 }
 
-#if ZNN_X86_DISPATCH
-#define ZNN_DISPATCH(NAME, ...)                                                     \
-    switch (simd::best_isa()) {                                                     \
-    case simd::isa::avx512: wino_avx512::NAME<T>(__VA_ARGS__); break;               \
-    case simd::isa::avx2: wino_avx2::NAME<T>(__VA_ARGS__); break;                   \
-    default: wino_generic::NAME<T>(__VA_ARGS__); break;                             \
-    }
-#else
-#define ZNN_DISPATCH(NAME, ...) wino_generic::NAME<T>(__VA_ARGS__);
-#endif
+#define ZNN_DISPATCH(NAME, ...) ZNN_DISPATCH_ISA(simd::best_isa(), wino, NAME, __VA_ARGS__)
 
 }  // namespace
 

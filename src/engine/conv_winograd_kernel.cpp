@@ -78,16 +78,7 @@ const detail::shape_checks checks{"winograd filter gradient"};
     checks.fail(what);
 }
 
-#if ZNN_X86_DISPATCH
-#define ZNN_DISPATCH(NAME, ...)                                                     \
-    switch (simd::best_isa()) {                                                     \
-    case simd::isa::avx512: wino_kgrad_avx512::NAME<T>(__VA_ARGS__); break;         \
-    case simd::isa::avx2: wino_kgrad_avx2::NAME<T>(__VA_ARGS__); break;             \
-    default: wino_kgrad_generic::NAME<T>(__VA_ARGS__); break;                       \
-    }
-#else
-#define ZNN_DISPATCH(NAME, ...) wino_kgrad_generic::NAME<T>(__VA_ARGS__);
-#endif
+#define ZNN_DISPATCH(NAME, ...) ZNN_DISPATCH_ISA(simd::best_isa(), wino_kgrad, NAME, __VA_ARGS__)
 
 }  // namespace
 

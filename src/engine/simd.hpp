@@ -22,6 +22,19 @@
 #define ZNN_X86_DISPATCH 0
 #endif
 
+// PREFIX_avx512::NAME<T>(...), PREFIX_avx2:: or PREFIX_generic:: for the instruction set `ISA`: the
+// call into the namespaces of a file compiled once per instruction set.
+#if ZNN_X86_DISPATCH
+#define ZNN_DISPATCH_ISA(ISA, PREFIX, NAME, ...)                                    \
+    switch (ISA) {                                                                  \
+    case ::znn::simd::isa::avx512: PREFIX##_avx512::NAME<T>(__VA_ARGS__); break;    \
+    case ::znn::simd::isa::avx2: PREFIX##_avx2::NAME<T>(__VA_ARGS__); break;        \
+    default: PREFIX##_generic::NAME<T>(__VA_ARGS__); break;                         \
+    }
+#else
+#define ZNN_DISPATCH_ISA(ISA, PREFIX, NAME, ...) PREFIX##_generic::NAME<T>(__VA_ARGS__);
+#endif
+
 namespace znn::simd {
 
 enum class isa { generic, avx2, avx512 };
