@@ -120,8 +120,11 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth, std::int64_t b
     const double m = src.maps(), n = s.graph.nodes()[edge.to].maps();
     const vec3 in_shape = s.sizes[edge.from], out_shape = s.sizes[edge.to];
     // Direct and Winograd time a slab of the output planes of a layer of many (ZNNi's networks: 100
-    // and more, seconds per whole-layer call), scaled up: every plane costs the same.
-    const std::int64_t slab = out_shape.z > 16 ? (out_shape.z + 7) / 8 : out_shape.z;
+    // and more, seconds per whole-layer call), scaled up: every plane costs the same once the slab's
+    // transforms, like the whole layer's, no longer fit the caches. At least 16 planes: 3 planes of a
+    // 20-plane layer (5x5x5 48->48 on 24x48x48) timed Winograd at 183-191 ms for a 212 ms layer, and
+    // optimize took it over FFT (181 ms).
+    const std::int64_t slab = out_shape.z > 32 ? std::max<std::int64_t>((out_shape.z + 7) / 8, 16) : out_shape.z;
     const vec3 out_slab{slab, out_shape.y, out_shape.x}, in_slab{slab + s.dilated_kernel(e).z - 1, in_shape.y, in_shape.x};
     const double out_scale = static_cast<double>(out_shape.z) / static_cast<double>(slab);
     const double in_scale = static_cast<double>(in_shape.z) / static_cast<double>(in_slab.z);
