@@ -133,8 +133,17 @@ TEST_CASE("Winograd filter gradients match direct ones in a network")
     const std::string dense = node("input", "input", 1) + conv("c4", "input", "n1", "2,3,3") +
                               transfer("n1", "tanh", 8) + conv("c5", "n1", "output", "3,3,3") +
                               transfer("output", "linear", 3);
+    // Two branches from one node (c7, c8) summed into the output: their filter gradients and c9's take
+    // the two storages one after the other, whichever branch's gradient is done first.
+    const std::string branches = node("input", "input", 1) + conv("c6", "input", "n1", "1,3,3") +
+                                 transfer("n1", "tanh", 8) + conv("c7", "n1", "a", "1,3,3") +
+                                 transfer("a", "tanh", 9) + conv("c8", "n1", "b", "1,4,4") +
+                                 transfer("b", "rectify_linear", 8) + conv("c9", "a", "output", "1,2,2") +
+                                 conv("c10", "b", "output", "1,1,1") + transfer("output", "linear", 2);
     for (int threads : {1, 4}) {
         INFO("threads " << threads);
+        fft_matches_direct<float>(branches, {1, 9, 10}, 1e-4, "winograd", threads);
+        fft_matches_direct<double>(branches, {1, 9, 10}, 1e-10, "winograd", threads);
         fft_matches_direct<float>(sparse, {1, 13, 11}, 1e-4, "winograd", threads);
         fft_matches_direct<double>(sparse, {1, 13, 11}, 1e-10, "winograd", threads);
         fft_matches_direct<float>(dense, {4, 9, 7}, 1e-4, "winograd", threads);
@@ -148,6 +157,9 @@ TEST_CASE("Winograd filter gradients match direct ones in a network")
     CHECK(sparse_net.uses_winograd_filter_gradients(gs->find_edge("c2")));
     CHECK(sparse_net.uses_winograd_filter_gradients(gs->find_edge("c3")));
     CHECK(dense_net.uses_winograd_filter_gradients(gd->find_edge("c5")));
+    auto gb = graph_from(branches);
+    network<float> branch_net(*gb, {1, 9, 10}, opt, 1);
+    for (const char* e : {"c7", "c8", "c9"}) CHECK(branch_net.uses_winograd_filter_gradients(gb->find_edge(e)));
     opt.training = false;
     network<float> inference(*gd, {4, 9, 7}, opt, 1);
     CHECK_FALSE(inference.uses_winograd_filter_gradients(gd->find_edge("c5")));
