@@ -167,7 +167,8 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth, std::int64_t b
         const double per_map = static_cast<double>(in_shape.z * winograd_tiling::components() * tiling.stride);
         double filter_bytes = 0;  // the filter gradients' transforms of the inputs and output gradients
         if (s.options.training) {
-            // Each output gradient transformed once, then the products of all 36 components.
+            // The inputs transformed again in the backward pass (network_backward.cpp), each output
+            // gradient once, then the products of all 36 components.
             winograd_gradients<T> grads(tiling, static_cast<std::size_t>(n));
             const double t_grad_transform = seconds_per_call([&] { grads.transform(0, out); }) * out_scale;
             for (std::size_t j = 1; j < grads.count(); ++j) grads.transform(j, out);
@@ -175,7 +176,7 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth, std::int64_t b
             const double t_sums = seconds_per_call([&] {
                 for (int c = 0; c < winograd_kernel_sums<T>::components(); ++c) sums.compute(c, transformed, grads);
             }) * out_scale;
-            const double t_filter = n * t_grad_transform + t_sums;
+            const double t_filter = m * t_transform + n * t_grad_transform + t_sums;
             costs.winograd_filter_grad = t_filter < n * t_direct;
             if (costs.winograd_filter_grad)
                 filter_bytes = m * per_map + n * static_cast<double>(out_shape.z * winograd_tiling::components() * tiling.stride);
