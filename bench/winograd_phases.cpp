@@ -10,6 +10,7 @@
 //   one plane xZ    output plane 0 computed out.z times (its three source planes reread each time)
 //   grad transform  the filter gradients' transforms of the maps' output gradients (conv_winograd_kernel.hpp)
 //   filter sums     the filter gradients' products, all 36 components
+//   direct          the same filter gradients by direct convolution (conv_backward_kernel_maps)
 // and the rates of the products in G vector multiply-adds per second (the tiles a call computes,
 // counted in 16-tile vectors), to set beside the core's peak.
 #include "znn/conv.hpp"
@@ -68,6 +69,12 @@ int main(int argc, char** argv)
     // The filter gradients' products run over every tile of a plane, rounded up to 16.
     const double filter_fma = 36.0 * out_shape.z * maps * maps * kernel.z * static_cast<double>((tiles + 15) / 16);
     winograd_gradients<float> gradients(tiling, static_cast<std::size_t>(maps));
+    std::vector<const volume<float>*> in_ptrs, out_const_ptrs;
+    for (const auto& v : in) in_ptrs.push_back(&v);
+    for (const auto& v : out) out_const_ptrs.push_back(&v);
+    std::vector<volume<float>> kernel_grads(static_cast<std::size_t>(maps) * maps, volume<float>(kernel));
+    std::vector<volume<float>*> kernel_grad_ptrs;
+    for (auto& k : kernel_grads) kernel_grad_ptrs.push_back(&k);
     winograd_kernel_sums<float> sums(tiling, static_cast<std::size_t>(maps), static_cast<std::size_t>(maps));
     for (int r = 0; r < reps; ++r) {
         const auto t0 = clock::now();
@@ -86,10 +93,12 @@ int main(int argc, char** argv)
         const auto t6 = clock::now();
         for (int c = 0; c < winograd_kernel_sums<float>::components(); ++c) sums.compute(c, transformed, gradients);
         const auto t7 = clock::now();
+        conv_backward_kernel_maps<float>(in_ptrs, out_const_ptrs, sparsity, kernel_grad_ptrs);
+        const auto t8 = clock::now();
         std::printf("transform all %.2f  same rows %.2f  correlate %.2f (%.2f G vector FMA/s)  one plane x%lld %.2f ms\n"
-                    "  grad transform %.2f  filter sums %.2f ms (%.2f G vector FMA/s)\n",
+                    "  grad transform %.2f  filter sums %.2f ms (%.2f G vector FMA/s)  direct %.2f ms\n",
                     ms(t0, t1), ms(t1, t2), ms(t3, t4), fma / ms(t3, t4) / 1e6, static_cast<long long>(out_shape.z),
-                    ms(t4, t5), ms(t5, t6), ms(t6, t7), filter_fma / ms(t6, t7) / 1e6);
+                    ms(t4, t5), ms(t5, t6), ms(t6, t7), filter_fma / ms(t6, t7) / 1e6, ms(t7, t8));
     }
     return 0;
 }
