@@ -78,29 +78,31 @@ void fft_matches_direct(const std::string& text, vec3 outsz, double tolerance, c
     }
 }
 
+// fft_matches_direct in float (to 1e-4) and double (to 1e-10).
+void matches_direct_in_both(const std::string& text, vec3 outsz, const std::string& mode = "fft", int threads = 0)
+{
+    fft_matches_direct<float>(text, outsz, 1e-4, mode, threads);
+    fft_matches_direct<double>(text, outsz, 1e-10, mode, threads);
+}
+
 }  // namespace
 
 TEST_CASE("FFT and direct convolution give the same network output and gradients")
 {
-    fft_matches_direct<float>(small_n4_like(), {1, 6, 5}, 1e-4);
-    fft_matches_direct<double>(small_n4_like(), {1, 6, 5}, 1e-10);
-    fft_matches_direct<float>(small_3d(), {3, 4, 2}, 1e-4);
-    fft_matches_direct<double>(small_3d(), {3, 4, 2}, 1e-10);
+    matches_direct_in_both(small_n4_like(), {1, 6, 5});
+    matches_direct_in_both(small_3d(), {3, 4, 2});
 }
 
 TEST_CASE("Winograd and direct convolution give the same network output and gradients")
 {
-    fft_matches_direct<float>(small_n4_like(), {1, 6, 5}, 1e-4, "winograd");
-    fft_matches_direct<double>(small_n4_like(), {1, 6, 5}, 1e-10, "winograd");
-    fft_matches_direct<float>(small_3d(), {3, 4, 2}, 1e-4, "winograd");
-    fft_matches_direct<double>(small_3d(), {3, 4, 2}, 1e-10, "winograd");
+    matches_direct_in_both(small_n4_like(), {1, 6, 5}, "winograd");
+    matches_direct_in_both(small_3d(), {3, 4, 2}, "winograd");
     // 3x3x3 filters between maps of several planes, with a hidden layer: the gradient to the input of
     // a Winograd layer, over z planes where the padded gradient runs out.
     const std::string text = node("input", "input", 2) + conv("c1", "input", "n1", "3,3,3") +
                              transfer("n1", "tanh", 5) + conv("c2", "n1", "output", "3,3,3") +
                              transfer("output", "linear", 3);
-    fft_matches_direct<float>(text, {4, 9, 7}, 1e-4, "winograd");
-    fft_matches_direct<double>(text, {4, 9, 7}, 1e-10, "winograd");
+    matches_direct_in_both(text, {4, 9, 7}, "winograd");
     auto g = graph_from(text);
     engine_options opt;
     opt.conv_mode = "winograd";
@@ -117,8 +119,7 @@ TEST_CASE("Winograd and direct convolution give the same network output and grad
         conv("cd", "b", "output", "1,4,4") + transfer("output", "linear", 2);
     for (int threads : {1, 4}) {
         INFO("threads " << threads);
-        fft_matches_direct<float>(branches, {2, 7, 6}, 1e-4, "winograd", threads);
-        fft_matches_direct<double>(branches, {2, 7, 6}, 1e-10, "winograd", threads);
+        matches_direct_in_both(branches, {2, 7, 6}, "winograd", threads);
     }
 }
 
@@ -142,12 +143,9 @@ TEST_CASE("Winograd filter gradients match direct ones in a network")
                                  conv("c10", "b", "output", "1,1,1") + transfer("output", "linear", 2);
     for (int threads : {1, 4}) {
         INFO("threads " << threads);
-        fft_matches_direct<float>(branches, {1, 9, 10}, 1e-4, "winograd", threads);
-        fft_matches_direct<double>(branches, {1, 9, 10}, 1e-10, "winograd", threads);
-        fft_matches_direct<float>(sparse, {1, 13, 11}, 1e-4, "winograd", threads);
-        fft_matches_direct<double>(sparse, {1, 13, 11}, 1e-10, "winograd", threads);
-        fft_matches_direct<float>(dense, {4, 9, 7}, 1e-4, "winograd", threads);
-        fft_matches_direct<double>(dense, {4, 9, 7}, 1e-10, "winograd", threads);
+        matches_direct_in_both(branches, {1, 9, 10}, "winograd", threads);
+        matches_direct_in_both(sparse, {1, 13, 11}, "winograd", threads);
+        matches_direct_in_both(dense, {4, 9, 7}, "winograd", threads);
     }
     auto gs = graph_from(sparse), gd = graph_from(dense);
     engine_options opt;
