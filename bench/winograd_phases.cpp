@@ -1,13 +1,15 @@
 // znn-winograd-phases: the phases of one Winograd layer timed apart through the library API, for the
 // engine's owners (bench/RESULTS.md, note 14). Not a test: it prints figures and never fails on timing.
 //
-//   znn-winograd-phases [MAPS [PLANE [REPS]]]     (defaults 48 48 5: 48->48 maps, 24xPLANExPLANE, 3x3x3)
+//   znn-winograd-phases [MAPS [PLANE [REPS [KERNEL [DEPTH]]]]]
+//       defaults 48 48 5 3,3,3 24: 48->48 maps, input DEPTHxPLANExPLANE, kernel 3x3x3
 //
 // Per repetition, in ms (one thread):
 //   transform all   every map transformed into its own rows (the whole buffer, as a layer does)
 //   same rows       every map transformed into the rows of map 0 (a destination that stays in cache)
 //   correlate       all output maps from the transforms, the whole layer
 //   one plane xZ    output plane 0 computed out.z times (its three source planes reread each time)
+//   fused           the whole layer by winograd_forward_fused (to set beside transform all + correlate)
 //   grad transform  the filter gradients' transforms of the maps' output gradients (conv_winograd_kernel.hpp)
 //   filter sums     the filter gradients' products, all 36 components
 //   direct          the same filter gradients by direct convolution (conv_backward_kernel_maps)
@@ -31,11 +33,15 @@ int main(int argc, char** argv)
     const int maps = argc > 1 ? std::atoi(argv[1]) : 48;
     const int plane = argc > 2 ? std::atoi(argv[2]) : 48;
     const int reps = argc > 3 ? std::atoi(argv[3]) : 5;
-    if (maps < 1 || plane < 4 || reps < 1) {
-        std::fprintf(stderr, "usage: znn-winograd-phases [MAPS >= 1 [PLANE >= 4 [REPS >= 1]]]\n");
+    long long kz = 3, ky = 3, kx = 3;
+    const bool kernel_ok = argc <= 4 || std::sscanf(argv[4], "%lld,%lld,%lld", &kz, &ky, &kx) == 3;
+    const int depth = argc > 5 ? std::atoi(argv[5]) : 24;
+    if (maps < 1 || plane < 4 || reps < 1 || !kernel_ok || !winograd_supports({kz, ky, kx}, {1, 1, 1}) || depth < kz ||
+        plane < ky || plane < kx) {
+        std::fprintf(stderr, "usage: znn-winograd-phases [MAPS >= 1 [PLANE >= 4 [REPS >= 1 [KZ,KY,KX [DEPTH >= KZ]]]]]\n");
         return 2;
     }
-    const vec3 in_shape{24, plane, plane}, kernel{3, 3, 3}, sparsity{1, 1, 1};
+    const vec3 in_shape{depth, plane, plane}, kernel{kz, ky, kx}, sparsity{1, 1, 1};
     const vec3 out_shape = conv_output_shape(in_shape, kernel, sparsity);
     std::mt19937 rng(1);
     std::uniform_real_distribution<float> value(-1, 1);
@@ -63,8 +69,8 @@ int main(int argc, char** argv)
 
     using clock = std::chrono::steady_clock;
     auto ms = [](clock::time_point a, clock::time_point b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
-    std::printf("maps %d->%d, input 24x%dx%d, kernel 3x3x3: %lld tiles per plane, %.1f MB of transforms\n", maps,
-                maps, plane, plane, static_cast<long long>(tiles),
+    std::printf("maps %d->%d, input %s, kernel %s: %lld tiles per plane, %.1f MB of transforms\n", maps, maps,
+                in_shape.dims().c_str(), kernel.dims().c_str(), static_cast<long long>(tiles),
                 winograd_maps<float>::storage_size(tiling, maps) * sizeof(float) / 1e6);
     // The filter gradients' products run over every tile of a plane, rounded up to 16.
     const double filter_fma = 36.0 * out_shape.z * maps * maps * kernel.z * static_cast<double>((tiles + 15) / 16);
@@ -95,10 +101,14 @@ int main(int argc, char** argv)
         const auto t7 = clock::now();
         conv_backward_kernel_maps<float>(in_ptrs, out_const_ptrs, sparsity, kernel_grad_ptrs);
         const auto t8 = clock::now();
+        winograd_forward_fused<float>(tiling, in_ptrs, filters, out_ptrs, {}, conv_write::overwrite);
+        const auto t9 = clock::now();
         std::printf("transform all %.2f  same rows %.2f  correlate %.2f (%.2f G vector FMA/s)  one plane x%lld %.2f ms\n"
-                    "  grad transform %.2f  filter sums %.2f ms (%.2f G vector FMA/s)  direct %.2f ms\n",
+                    "  grad transform %.2f  filter sums %.2f ms (%.2f G vector FMA/s)  direct %.2f ms\n"
+                    "  fused %.2f ms (transform all + correlate %.2f ms)\n",
                     ms(t0, t1), ms(t1, t2), ms(t3, t4), fma / ms(t3, t4) / 1e6, static_cast<long long>(out_shape.z),
-                    ms(t4, t5), ms(t5, t6), ms(t6, t7), filter_fma / ms(t6, t7) / 1e6, ms(t7, t8));
+                    ms(t4, t5), ms(t5, t6), ms(t6, t7), filter_fma / ms(t6, t7) / 1e6, ms(t7, t8), ms(t8, t9),
+                    ms(t0, t1) + ms(t3, t4));
     }
     return 0;
 }

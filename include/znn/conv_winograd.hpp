@@ -11,7 +11,8 @@
 //
 // Like the FFT path, each source map is transformed once (winograd_maps) and the transform is shared
 // by every output map that reads it; the filters are transformed on every call (a few hundred
-// operations each). Any sparsity: z stays a direct sum over sparse planes, and a filter sparse in y and
+// operations each). The forward pass can also be fused (winograd_forward_fused): the transforms of
+// one chunk of tiles at a time, made just before its products, nothing stored. Any sparsity: z stays a direct sum over sparse planes, and a filter sparse in y and
 // x is a dense one on each sub-lattice (phase) of the planes: the transform first de-interleaves a plane
 // into its phases side by side (sy x sx blocks of sub_height x sub_width values), which is then tiled
 // like a dense plane; the outputs of windows that straddle two blocks are computed and dropped.
@@ -153,6 +154,16 @@ template <class T>
 void winograd_forward_maps(const winograd_maps<T>& in, const winograd_filters<T>& filters,
                            std::span<volume<T>* const> out, const winograd_region& region = {},
                            conv_write write = conv_write::add);
+
+// The same as winograd_forward_maps from the input maps themselves (shape tiling.source), fused: each chunk
+// of tiles of the inputs is transformed into a per-thread buffer just before its products, instead of
+// the whole layer's transforms being stored and read back. No storage, and a layer's products read
+// their operands from the core's cache instead of memory; but a filter kernel.z planes deep transforms
+// each input plane kernel.z times. Conv mode `optimize` times both forms per layer.
+template <class T>
+void winograd_forward_fused(const winograd_tiling& tiling, std::span<const volume<T>* const> in,
+                            const winograd_filters<T>& filters, std::span<volume<T>* const> out,
+                            const winograd_region& region = {}, conv_write write = conv_write::add);
 
 // The same with the filters transformed for this call, kernel(i, j) = *kernels[i·n + j]. As with
 // conv_forward_maps, any subset of the output maps may be passed with their kernels.

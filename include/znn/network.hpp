@@ -96,6 +96,9 @@ public:
     // Whether a Winograd conv edge of a training network computes its filter gradients by Winograd too
     // (znn/conv_winograd_kernel.hpp) rather than by direct convolution.
     bool uses_winograd_filter_gradients(int edge) const;
+    // Whether a Winograd conv edge's forward pass is fused (winograd_forward_fused: the input maps'
+    // tiles transformed as the products need them) rather than read from stored transforms.
+    bool uses_fused_winograd(int edge) const;
     int threads() const;
 
 private:

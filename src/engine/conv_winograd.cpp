@@ -8,6 +8,7 @@
 
 #include "shape_checks.hpp"
 #include "simd.hpp"
+#include "winograd_filter_checks.hpp"
 #include "winograd_matrices.hpp"
 
 #include <algorithm>
@@ -240,26 +241,12 @@ winograd_filters<T> winograd_filters<T>::backward_input(const winograd_tiling& t
     return winograd_filters_access::make<T>(tl, u, n, m);
 }
 
-namespace {
-
-template <class T>
-void check_filters(const winograd_tiling& tl, const winograd_filters<T>& filters, std::size_t sources,
-                   std::size_t targets)
-{
-    if (filters.sources() != sources || filters.targets() != targets || filters.kernel() != tl.kernel)
-        fail("filters for " + std::to_string(filters.sources()) + " x " + std::to_string(filters.targets()) +
-             " maps of kernel " + filters.kernel().dims() + ", called with " + std::to_string(sources) + " x " +
-             std::to_string(targets) + " maps of kernel " + tl.kernel.dims());
-}
-
-}  // namespace
-
 template <class T>
 void winograd_forward_maps(const winograd_maps<T>& in, const winograd_filters<T>& filters, ptrs<T> out,
                            const winograd_region& region, conv_write write)
 {
     const winograd_tiling& tl = in.tiling();
-    check_filters(tl, filters, in.count(), out.size());
+    detail::check_winograd_filters(checks, tl, filters, in.count(), out.size());
     checks.require(checks.common_shape(out, "output maps"), conv_output_shape(tl.source, tl.kernel, tl.sparsity), "output");
     ZNN_DISPATCH(correlate, tl, in.data(), in.count(), in.rows(), filters.data(), 0, out, region, write)
 }
@@ -275,7 +262,7 @@ void winograd_backward_input_maps(const winograd_maps<T>& padded_grad_out, const
                                   ptrs<T> grad_in, const winograd_region& region, conv_write write)
 {
     const winograd_tiling& tl = padded_grad_out.tiling();
-    check_filters(tl, filters, padded_grad_out.count(), grad_in.size());
+    detail::check_winograd_filters(checks, tl, filters, padded_grad_out.count(), grad_in.size());
     const vec3 I = checks.common_shape(grad_in, "input gradients");
     checks.require(tl.source, winograd_backward_tiling(I, tl.kernel, tl.sparsity).source, "padded output gradient");
     const std::int64_t z_offset = (tl.kernel.z - 1) * tl.sparsity.z;

@@ -56,6 +56,7 @@ void allocate_maps(network_state<T>& s)
     s.fft.assign(edges.size(), 0);
     s.winograd.assign(edges.size(), 0);
     s.winograd_filter_grad.assign(edges.size(), 0);
+    s.winograd_fused.assign(edges.size(), 0);
     for (const auto& e : edges) {
         const edge_spec& spec = *e.spec;
         int n_in = s.graph.nodes()[e.from].maps(), n_out = s.graph.nodes()[e.to].maps();
@@ -130,6 +131,9 @@ void prepare_winograd(network_state<T>& s)
 {
     const auto& edges = s.graph.edges();
     const auto& nodes = s.graph.nodes();
+    s.winograd_forward_tiling.assign(edges.size(), winograd_tiling{});
+    for (const auto& e : edges)
+        if (s.winograd[e.index]) s.winograd_forward_tiling[e.index] = s.winograd_input_tiling(e.index);
     s.winograd_input.assign(edges.size(), std::nullopt);
     s.winograd_grad.assign(edges.size(), std::nullopt);
     s.winograd_filter_input.assign(edges.size(), std::nullopt);
@@ -376,6 +380,11 @@ template <class T>
 bool network<T>::uses_winograd_filter_gradients(int edge) const
 {
     return s_->winograd_filter_grad.at(edge) != 0;
+}
+template <class T>
+bool network<T>::uses_fused_winograd(int edge) const
+{
+    return s_->winograd_fused.at(edge) != 0;
 }
 template <class T>
 int network<T>::threads() const

@@ -101,8 +101,8 @@ void compute_gradients(network_state<T>& s, int n, int j0, int j1)
 template <class T>
 const winograd_tiling* backward_phased_tiling(const network_state<T>& s, int n)
 {
-    return phased_tiling(s.graph.nodes()[n].out_edges, [&](int e) -> const winograd_maps<T>* {
-        return s.winograd[e] && s.winograd_grad[e] ? &*s.winograd_grad[e] : nullptr;
+    return phased_tiling(s.graph.nodes()[n].out_edges, [&](int e) -> const winograd_tiling* {
+        return s.winograd[e] && s.winograd_grad[e] ? &s.winograd_grad[e]->tiling() : nullptr;
     });
 }
 

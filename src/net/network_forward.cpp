@@ -142,7 +142,12 @@ void compute_maps(network_state<T>& s, int n, int j0, int j1)
                 for (int o = 0; o < g; ++o) kernels[i * g + o] = &s.filter[e][i * n_out + j0 + o];
             }
             for (int o = 0; o < g; ++o) targets[o] = &s.act[n][j0 + o];
-            if (s.winograd[e])
+            if (s.winograd[e] && s.winograd_fused[e])
+                winograd_forward_fused<T>(s.winograd_forward_tiling[e], inputs,
+                                          winograd_filters<T>::forward(s.winograd_forward_tiling[e], kernels,
+                                                                       static_cast<std::size_t>(m), static_cast<std::size_t>(g)),
+                                          targets);
+            else if (s.winograd[e])
                 winograd_forward_maps<T>(*s.winograd_input[e], kernels, targets);
             else if (k + 1 == node.in_edges.size() && node.spec->type == "transfer")
                 // The last in-edge applies the transfer function to what it completes, while in cache.
@@ -167,8 +172,8 @@ void compute_maps(network_state<T>& s, int n, int j0, int j1)
 template <class T>
 const winograd_tiling* forward_phased_tiling(const network_state<T>& s, int n)
 {
-    return phased_tiling(s.graph.nodes()[n].in_edges, [&](int e) -> const winograd_maps<T>* {
-        return s.winograd[e] && s.winograd_input[e] ? &*s.winograd_input[e] : nullptr;
+    return phased_tiling(s.graph.nodes()[n].in_edges, [&](int e) -> const winograd_tiling* {
+        return s.winograd[e] ? &s.winograd_forward_tiling[e] : nullptr;
     });
 }
 
@@ -184,8 +189,8 @@ std::vector<winograd_region> winograd_regions(const network_state<T>& s, int n)
     if (const winograd_tiling* tl = forward_phased_tiling(s, n))
         return split_into_regions(region_shape(tl, s.sizes[n]), tl->my, s.pool.threads());
     for (int e : node.in_edges)
-        if (!s.winograd[e] || s.winograd_input[e]->tiling().phased()) return {};
-    const int my = common_tile_height(node.in_edges, [&](int e) { return s.winograd_input[e]->tiling().my; });
+        if (!s.winograd[e] || s.winograd_forward_tiling[e].phased()) return {};
+    const int my = common_tile_height(node.in_edges, [&](int e) { return s.winograd_forward_tiling[e].my; });
     return split_into_regions(s.sizes[n], my, s.pool.threads());
 }
 
@@ -202,7 +207,11 @@ void compute_region(network_state<T>& s, int n, std::size_t r)
     for_each_region_plane(
         region, region_shape(phased, s.sizes[n]), node.in_edges,
         [&](int e, const winograd_region& plane, conv_write write) {
-            winograd_forward_maps<T>(*s.winograd_input[e], s.winograd_forward_filters[e], targets, plane, write);
+            if (s.winograd_fused[e])
+                winograd_forward_fused<T>(s.winograd_forward_tiling[e], region_sources(s.act[s.graph.edges()[e].from]),
+                                          s.winograd_forward_filters[e], targets, plane, write);
+            else
+                winograd_forward_maps<T>(*s.winograd_input[e], s.winograd_forward_filters[e], targets, plane, write);
         },
         [&](std::int64_t z, const region_extent& x) {
             if (!transfer) return;
@@ -306,7 +315,7 @@ void refresh_kernel_spectra(network_state<T>& s)
         for (const auto& k : s.filter[e]) kernels.push_back(&k);
         const std::size_t m = s.source(e).maps(), n = s.target(e).maps();
         if (forward)
-            s.winograd_forward_filters[e] = winograd_filters<T>::forward(s.winograd_input[e]->tiling(), kernels, m, n);
+            s.winograd_forward_filters[e] = winograd_filters<T>::forward(s.winograd_forward_tiling[e], kernels, m, n);
         else
             s.winograd_backward_filters[e] =
                 winograd_filters<T>::backward_input(s.winograd_grad[e]->tiling(), kernels, m, n);
@@ -367,6 +376,10 @@ void build_forward_tasks(network_state<T>& s)
         for (int e : node.out_edges) {
             if (!s.winograd[e]) continue;
             winograd_ready[e] = g.add(noop, pos);
+            if (s.winograd_fused[e]) {  // reads the maps themselves
+                g.depends(winograd_ready[e], done[n]);
+                continue;
+            }
             const int before = s.winograd_input_after[e];
             for (int i = 0; i < node.maps(); ++i) {
                 auto t = g.add([&s, n, e, i] { s.winograd_input[e]->transform(i, s.act[n][i]); }, pos);

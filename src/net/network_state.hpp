@@ -50,8 +50,11 @@ struct network_state {
     std::vector<char> fft;                                                     // conv edges using FFT
     std::vector<char> winograd;                                                // conv edges using Winograd
 
-    // Winograd state, per Winograd edge: the transforms of its source's maps (forward), and of its
-    // target's padded gradients (training, when the source needs a gradient).
+    // Winograd state, per Winograd edge: the tiling of its source's maps, their transforms (forward;
+    // none for a fused edge, whose forward pass transforms them as it goes: winograd_forward_fused), and
+    // the transforms of its target's padded gradients (training, when the source needs a gradient).
+    std::vector<winograd_tiling> winograd_forward_tiling;
+    std::vector<char> winograd_fused;
     std::vector<std::optional<winograd_maps<T>>> winograd_input, winograd_grad;
     // Each pass reads only its own transforms, and layers that run one after the other share their
     // storage (plan_winograd_storages). Per Winograd edge, the edge that used the storage last before it in
@@ -128,6 +131,17 @@ struct network_state {
     // by operation count it pays from 2-3 source maps on; 8 leaves a margin (a 1->48 layer stays direct).
     // Mode optimize times both instead.
     static constexpr int winograd_filter_grad_min_maps = 8;
+    // Whether a Winograd edge may run its forward pass fused (winograd_forward_fused): mode winograd
+    // fuses these, mode optimize times both ways. Filters one plane deep and dense in y and x only:
+    // a deeper filter transforms each input plane once per kernel plane (3x3x3 48->48 on 24x48x48, one
+    // thread: fused 68-72 ms against 32-42 stored), and a sparse one de-interleaves the rows of each
+    // chunk again (N4, all four 48-map layers fused: forward 386 -> 465 ms at 2 threads). 1x4x4
+    // 48->48 on 1x256x256 (znn-winograd-phases): fused 26-28 ms against 31-41.
+    bool may_fuse_winograd(int edge) const
+    {
+        const vec3 sparsity = source(edge).sparsity;
+        return graph.edges()[edge].spec->size.z == 1 && sparsity.y == 1 && sparsity.x == 1;
+    }
     vec3 dilated_kernel(int edge) const
     {
         const edge_spec& s = *graph.edges()[edge].spec;
@@ -175,6 +189,15 @@ std::vector<volume<T>*> region_targets(maps<T>& m)
     return targets;
 }
 
+// The maps of `m` as the sources of a fused Winograd call.
+template <class T>
+std::vector<const volume<T>*> region_sources(const maps<T>& m)
+{
+    std::vector<const volume<T>*> sources;
+    for (const auto& map : m) sources.push_back(&map);
+    return sources;
+}
+
 // How the k-th edge into a region writes it: the first one overwrites (no zeroing pass), the others add.
 inline conv_write region_write(std::size_t k)
 {
@@ -198,16 +221,16 @@ void for_each_region_plane(const winograd_region& region, vec3 O, const std::vec
 
 // A node whose only edge on one side (in-edges forward, out-edges backward) is a Winograd conv edge
 // with a phased tiling (a filter sparse in y or x) splits into regions of rows of that tiling's
-// de-interleaved planes. phased_tiling gives that tiling (nullptr for any other node; maps_of(e) is the
-// edge's winograd_maps, or nullptr when it has none); region_shape the shape its regions split;
+// de-interleaved planes. phased_tiling gives that tiling (nullptr for any other node; tiling_of(e) is the
+// edge's Winograd tiling, or nullptr when it has none); region_shape the shape its regions split;
 // for_each_region_run calls f(y, values) for the values of plane-region x that lie in whole output
 // rows from row y: once for a dense tiling, once per output row for a phased one.
-template <class MapsOf>
-const winograd_tiling* phased_tiling(const std::vector<int>& edges, MapsOf maps_of)
+template <class TilingOf>
+const winograd_tiling* phased_tiling(const std::vector<int>& edges, TilingOf tiling_of)
 {
     if (edges.size() != 1) return nullptr;
-    const auto* maps = maps_of(edges[0]);
-    return maps && maps->tiling().phased() ? &maps->tiling() : nullptr;
+    const winograd_tiling* tiling = tiling_of(edges[0]);
+    return tiling && tiling->phased() ? tiling : nullptr;
 }
 inline vec3 region_shape(const winograd_tiling* phased, vec3 O)
 {

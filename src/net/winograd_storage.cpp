@@ -63,7 +63,8 @@ winograd_storage_plan plan_winograd_storages(const network_state<T>& s, const st
     std::vector<std::size_t> input_size(edges.size()), grad_size(edges.size());
     for (const auto& e : edges) {
         if (!winograd[e.index]) continue;
-        forward_edges.push_back(e.index);
+        const bool fused = e.index < static_cast<int>(s.winograd_fused.size()) && s.winograd_fused[e.index];
+        if (!fused) forward_edges.push_back(e.index);  // a fused edge stores no forward transforms
         input_size[e.index] = winograd_maps<T>::storage_size(s.winograd_input_tiling(e.index),
                                                              static_cast<std::size_t>(nodes[e.from].maps()));
         if (s.options.training && e.index < static_cast<int>(s.winograd_filter_grad.size()) &&

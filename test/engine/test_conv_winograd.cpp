@@ -112,6 +112,9 @@ TEMPLATE_TEST_CASE("winograd convolution matches sums of naive edges", "[engine]
         {{3, 8, 9}, {3, 3, 4}, {1, 1, 1}, 6, 1},     // single output, F(4, 3) x F(3, 4)
         {{1, 70, 75}, {1, 3, 3}, {1, 1, 1}, 6, 9},   // 18 x 19 tiles: more than one chunk of 256 tiles
         {{2, 33, 40}, {2, 5, 2}, {1, 1, 1}, 9, 2},   // more input rows than one group
+        // Rows of tiles whose transforms exceed a fused chunk: the fused pass takes parts of rows.
+        {{1, 12, 600}, {1, 3, 3}, {1, 1, 1}, 32, 2},
+        {{3, 10, 400}, {3, 3, 3}, {1, 1, 1}, 16, 2},
         // Sparse in y and x: one dense problem per sub-lattice (phase) of the planes.
         {{1, 20, 23}, {1, 3, 3}, {1, 2, 2}, 3, 4},   // 4 phases of unequal sizes (23 = 12 + 11 columns)
         {{1, 40, 37}, {1, 4, 4}, {1, 4, 4}, 2, 5},   // 16 phases, F(3, 4)
@@ -191,6 +194,25 @@ TEMPLATE_TEST_CASE("winograd convolution matches sums of naive edges", "[engine]
                     ref = sum_of(ref, naive_conv_forward(to_double(in[i]), to_double(k[i * c.n + j]), c.sparsity));
                 CHECK(relative_error(split[j], ref) < winograd_tolerance<T>());
             }
+            // The fused form, from the input maps themselves: the whole layer added to zeroes, and the
+            // same two regions overwriting stale values.
+            std::vector<volume<T>> fused(c.n, volume<T>(out_shape)), fused_split(c.n, volume<T>(out_shape));
+            winograd_forward_fused<T>(tiling, const_ptrs(in), filters, ptrs(fused));
+            for (auto& map : fused_split) map.fill(T(1e6));
+            winograd_forward_fused<T>(tiling, const_ptrs(in), filters, ptrs(fused_split), second, conv_write::overwrite);
+            winograd_forward_fused<T>(tiling, const_ptrs(in), filters, ptrs(fused_split), first, conv_write::overwrite);
+            for (std::size_t j = 0; j < c.n; ++j) {
+                volume<double> ref(out_shape);
+                for (std::size_t i = 0; i < c.m; ++i)
+                    ref = sum_of(ref, naive_conv_forward(to_double(in[i]), to_double(k[i * c.n + j]), c.sparsity));
+                CHECK(relative_error(fused[j], ref) < winograd_tolerance<T>());
+                CHECK(relative_error(fused_split[j], ref) < winograd_tolerance<T>());
+            }
+            auto fewer_inputs = const_ptrs(in);
+            fewer_inputs.pop_back();
+            CHECK_THROWS_AS(winograd_forward_fused<T>(tiling, fewer_inputs, filters, ptrs(fused)), std::invalid_argument);
+            std::vector<const volume<T>*> wrong_inputs(c.m, &g[0]);
+            CHECK_THROWS_AS(winograd_forward_fused<T>(tiling, wrong_inputs, filters, ptrs(fused)), std::invalid_argument);
             const winograd_tiling back = winograd_backward_tiling(c.in, c.kernel, c.sparsity);
             const auto back_filters = winograd_filters<T>::backward_input(back, const_ptrs(k), c.m, c.n);
             winograd_maps<T> padded_grads(back, c.n);

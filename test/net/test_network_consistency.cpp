@@ -121,6 +121,11 @@ TEST_CASE("Winograd and direct convolution give the same network output and grad
         INFO("threads " << threads);
         matches_direct_in_both(branches, {2, 7, 6}, "winograd", threads);
     }
+    // The output's regions read cc's stored transforms and cd's maps themselves (a fused forward pass).
+    auto gb = graph_from(branches);
+    network<float> branch_net(*gb, {2, 7, 6}, opt, 1);
+    CHECK(branch_net.uses_fused_winograd(gb->find_edge("cd")));
+    CHECK_FALSE(branch_net.uses_fused_winograd(gb->find_edge("cc")));
 }
 
 TEST_CASE("Winograd filter gradients match direct ones in a network")
@@ -155,6 +160,11 @@ TEST_CASE("Winograd filter gradients match direct ones in a network")
     CHECK(sparse_net.uses_winograd_filter_gradients(gs->find_edge("c2")));
     CHECK(sparse_net.uses_winograd_filter_gradients(gs->find_edge("c3")));
     CHECK(dense_net.uses_winograd_filter_gradients(gd->find_edge("c5")));
+    // Mode winograd fuses the forward pass of filters one plane deep and dense in y and x (c1), not of
+    // sparse (c2, c3) or deeper ones (c5).
+    CHECK(sparse_net.uses_fused_winograd(gs->find_edge("c1")));
+    for (const char* e : {"c2", "c3"}) CHECK_FALSE(sparse_net.uses_fused_winograd(gs->find_edge(e)));
+    CHECK_FALSE(dense_net.uses_fused_winograd(gd->find_edge("c5")));
     auto gb = graph_from(branches);
     network<float> branch_net(*gb, {1, 9, 10}, opt, 1);
     for (const char* e : {"c7", "c8", "c9"}) CHECK(branch_net.uses_winograd_filter_gradients(gb->find_edge(e)));

@@ -155,3 +155,17 @@ TEST_CASE("edges with Winograd filter gradients take two more storages in turn, 
     inference.winograd_filter_grad = s.winograd_filter_grad;
     CHECK(plan_winograd_storages(inference, all_winograd(*g)).sizes.size() == 1);
 }
+
+TEST_CASE("fused Winograd layers store no forward transforms")
+{
+    auto g = graph_from(chain());
+    network_state<float> s(*g, {3, 8, 7}, one_thread(false));
+    s.winograd_fused.assign(g->edges().size(), 0);
+    s.winograd_fused[g->find_edge("c2")] = 1;  // its forward pass transforms n1's maps as it goes
+    const winograd_storage_plan plan = plan_winograd_storages(s, all_winograd(*g));
+    REQUIRE(plan.sizes.size() == 1);
+    CHECK(plan.forward[0] == std::vector<int>{g->find_edge("c1"), g->find_edge("c3")});
+    CHECK(plan.sizes[0] == std::max(input_values(s, "c1"), input_values(s, "c3")));
+    CHECK(plan.input_after[g->find_edge("c3")] == g->find_edge("c1"));
+    CHECK(plan.input_after[g->find_edge("c2")] == -1);
+}

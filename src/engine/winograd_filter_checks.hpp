@@ -1,0 +1,24 @@
+// Internal to src/engine: that transformed filters (winograd_filters) belong to a call's maps and
+// tiling, for the stored (conv_winograd.cpp) and fused (conv_winograd_fused.cpp) forms.
+#pragma once
+
+#include "shape_checks.hpp"
+
+#include "znn/conv_winograd.hpp"
+
+#include <cstddef>
+#include <string>
+
+namespace znn::detail {
+
+template <class T>
+void check_winograd_filters(const shape_checks& checks, const winograd_tiling& tl, const winograd_filters<T>& filters,
+                            std::size_t sources, std::size_t targets)
+{
+    if (filters.sources() != sources || filters.targets() != targets || filters.kernel() != tl.kernel)
+        checks.fail("filters for " + std::to_string(filters.sources()) + " x " + std::to_string(filters.targets()) +
+                    " maps of kernel " + filters.kernel().dims() + ", called with " + std::to_string(sources) + " x " +
+                    std::to_string(targets) + " maps of kernel " + tl.kernel.dims());
+}
+
+}  // namespace znn::detail
