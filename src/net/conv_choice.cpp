@@ -170,14 +170,17 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth, std::int64_t b
         costs.winograd = m * t_transform + t_all;
         if (s.may_fuse_winograd(e)) {
             // The forward pass fused instead, reading m distinct maps as the layer does: a few copies
-            // would sit in cache and time it up to a third faster than it runs (N4's conv3).
+            // would sit in cache and time it up to a third faster than it runs (N4's conv3). Taken
+            // unless the stored form is clearly faster: it stores nothing, and where the one-thread
+            // timings lay within a few percent (1x4x4 48->48 on 1x256x256) alternated passes ran it
+            // 10-20% faster at 1 and 2 threads.
             const std::vector<volume<T>> own(static_cast<std::size_t>(m), in);
             std::vector<const volume<T>*> own_inputs;
             for (const auto& v : own) own_inputs.push_back(&v);
             const double t_fused =
                 seconds_per_call([&] { winograd_forward_fused<T>(tiling, own_inputs, filters, all_targets); }) * out_scale;
-            costs.winograd_fused = t_fused < costs.winograd;
-            costs.winograd = std::min(costs.winograd, t_fused);
+            costs.winograd_fused = t_fused < 1.1 * costs.winograd;
+            if (costs.winograd_fused) costs.winograd = t_fused;
         }
         const double per_map = static_cast<double>(in_shape.z * winograd_tiling::components() * tiling.stride);
         double filter_bytes = 0;  // the filter gradients' transforms of the inputs and output gradients
