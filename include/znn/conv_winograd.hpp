@@ -12,10 +12,12 @@
 // Like the FFT path, each source map is transformed once (winograd_maps) and the transform is shared
 // by every output map that reads it; the filters are transformed on every call (a few hundred
 // operations each). The forward pass can also be fused (winograd_forward_fused): the transforms of
-// one chunk of tiles at a time, made just before its products, nothing stored. Any sparsity: z stays a direct sum over sparse planes, and a filter sparse in y and
-// x is a dense one on each sub-lattice (phase) of the planes: the transform first de-interleaves a plane
-// into its phases side by side (sy x sx blocks of sub_height x sub_width values), which is then tiled
-// like a dense plane; the outputs of windows that straddle two blocks are computed and dropped.
+// one chunk of tiles at a time, made just before its products, nothing stored.
+//
+// Any sparsity: z stays a direct sum over sparse planes, and a filter sparse in y and x is a dense one
+// on each sub-lattice (phase) of the planes: the transform first de-interleaves a plane into its phases
+// side by side (sy x sx blocks of sub_height x sub_width values), which is then tiled like a dense
+// plane; the outputs of windows that straddle two blocks are computed and dropped.
 //
 // Accuracy: the transforms use the interpolation points 0, ±1, ±1/2 and infinity; float results differ
 // from direct convolution by a few 1e-6 relative to the largest output (tested to 1e-4).
