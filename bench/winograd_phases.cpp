@@ -9,10 +9,10 @@
 //   same rows       every map transformed into the rows of map 0 (a destination that stays in cache)
 //   correlate       all output maps from the transforms, the whole layer
 //   one plane xZ    output plane 0 computed out.z times (its three source planes reread each time)
-//   fused           the whole layer by winograd_forward_fused (to set beside transform all + correlate)
 //   grad transform  the filter gradients' transforms of the maps' output gradients (conv_winograd_kernel.hpp)
 //   filter sums     the filter gradients' products, all 36 components
 //   direct          the same filter gradients by direct convolution (conv_backward_kernel_maps)
+//   fused           the whole layer by winograd_forward_fused (to set beside transform all + correlate)
 // and the rates of the products in G vector multiply-adds per second (the tiles a call computes,
 // counted in 16-tile vectors), to set beside the core's peak.
 #include "znn/conv.hpp"
