@@ -76,18 +76,20 @@ void compute_gradients(network_state<T>& s, int n, int j0, int j1)
             // The layer form for the group: kernel(o, jj) = filter (j0 + o, jj).
             const graph_node& tgt = s.graph.nodes()[edge.to];
             const int n_t = tgt.maps(), count = j1 - j0;
-            std::vector<const volume<T>*> grads(n_t), kernels(static_cast<std::size_t>(count) * n_t);
+            std::vector<const volume<T>*> kernels(static_cast<std::size_t>(count) * n_t);
             std::vector<volume<T>*> targets(count);
-            if (!s.winograd[e])
-                for (int jj = 0; jj < n_t; ++jj) grads[jj] = &s.padded_grad[e][jj];
             for (int o = 0; o < count; ++o) {
                 targets[o] = &s.grad[n][j0 + o];
                 for (int jj = 0; jj < n_t; ++jj) kernels[o * n_t + jj] = &s.filter[e][(j0 + o) * n_t + jj];
             }
-            if (s.winograd[e])
+            if (s.winograd[e]) {
                 winograd_backward_input_maps<T>(*s.winograd_grad[e], kernels, targets);
-            else
-                conv_backward_input_padded_maps<T>(grads, kernels, node.sparsity, targets);
+            } else {
+                // The target gradients padded once for every group (padded_ready in build_backward_tasks).
+                std::vector<const volume<T>*> padded(n_t);
+                for (int jj = 0; jj < n_t; ++jj) padded[jj] = &s.padded_grad[e][jj];
+                conv_backward_input_padded_maps<T>(padded, kernels, node.sparsity, targets);
+            }
         } else {
             for (int j = j0; j < j1; ++j) add_edge_gradient(s, n, e, j);
         }
