@@ -43,6 +43,10 @@ struct engine_options {
     // with the most time saved per byte get it. 0: half the physical memory. Modes fft and direct
     // ignore it.
     std::int64_t fft_memory_budget = 0;
+    // `optimize` in an inference network on 2+ threads: a layer whose two fastest one-thread estimates
+    // lie within this factor is timed again by each method, whole and on all threads as the executor
+    // runs it (the methods scale differently from 1 thread to many). 0: never.
+    double optimize_trial_within = 2.0;
 };
 
 template <class T>

@@ -15,6 +15,7 @@
 #include <ostream>
 #include <random>
 #include <span>
+#include <string>
 #include <vector>
 
 #include <unistd.h>
@@ -60,6 +61,7 @@ struct edge_costs {
     bool winograd_filter_grad = false;  // training by Winograd: its filter gradients too (faster than direct)
     bool winograd_fused = false;        // its forward pass fused (winograd_forward_fused: faster than stored)
     bool timed_twice = false;           // a close call (close_call), timed again
+    bool timed_whole = false;           // timed as the executor runs it, whole layer on all threads (layer_trial)
     double spatial() const { return winograd >= 0 ? std::min(direct, winograd) : direct; }
 };
 
@@ -239,6 +241,106 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth, std::int64_t b
     return costs;
 }
 
+// Whether an inference edge's methods are worth timing again as the executor runs them (layer_trial):
+// with several threads, when the two fastest one-thread estimates lie within a factor of
+// engine_options::optimize_trial_within (2 by default: what thread scaling can turn round). The
+// methods scale differently (5x5x5 48->48 on 24x48x48, 1 -> 2 threads: FFT 237 -> 102 ms, direct 286 ->
+// 158, stored Winograd 236 -> 143), and the estimates were off by up to 30% besides (direct 198-225 ms
+// against 286): optimize took Winograd (estimated 174 ms) for a layer FFT ran twice as fast at 2 threads.
+// Only layers of up to 1 GiB of maps, transforms and spectra whose fastest method should take at most
+// a quarter of a second on all threads: each method is timed two to four times (seconds_per_call), and
+// the layers of ZNNi's networks would add tens of seconds to the start-up.
+template <class T>
+bool worth_a_trial(const network_state<T>& s, int e, const edge_costs& c)
+{
+    if (s.options.training || s.pool.threads() < 2) return false;
+    std::vector<double> t{c.direct};
+    if (c.winograd >= 0) t.push_back(c.winograd);
+    if (c.fft >= 0) t.push_back(c.fft);
+    if (t.size() < 2) return false;
+    std::sort(t.begin(), t.end());
+    const double maps = static_cast<double>(s.source(e).maps() * s.sizes[s.graph.edges()[e].from].volume() +
+                                            s.target(e).maps() * s.sizes[s.graph.edges()[e].to].volume()) *
+                        sizeof(T);
+    const double bytes = maps + static_cast<double>(c.fft >= 0 ? c.fft_bytes : 0) +
+                         static_cast<double>(c.winograd >= 0 ? c.winograd_bytes : 0);
+    return t[1] < s.options.optimize_trial_within * t[0] && bytes <= static_cast<double>(std::int64_t(1) << 30) &&
+           t[0] / s.pool.threads() <= 0.25;
+}
+
+// The forward pass of edge e by each method timed on the whole layer with all the pool's threads, as the
+// executor splits it (map groups for direct; a transform per input map, then region tasks for Winograd;
+// a spectrum per input map, then the products and one inverse per output map for FFT), in seconds of
+// one thread's work (wall time x threads), replacing the estimates.
+template <class T>
+edge_costs layer_trial(network_state<T>& s, int e, edge_costs c)
+{
+    const graph_edge& edge = s.graph.edges()[e];
+    const graph_node& src = s.source(e);
+    const std::size_t m = static_cast<std::size_t>(src.maps()), n = static_cast<std::size_t>(s.target(e).maps());
+    const vec3 in_shape = s.sizes[edge.from], out_shape = s.sizes[edge.to];
+    const double threads = s.pool.threads();
+    std::mt19937_64 rng(54321);
+    const volume<T> kernel = random_volume<T>(edge.spec->size, rng);
+    std::vector<volume<T>> in, out(n, volume<T>(out_shape));
+    for (std::size_t i = 0; i < m; ++i) in.push_back(random_volume<T>(in_shape, rng));
+    std::vector<const volume<T>*> inputs;
+    std::vector<volume<T>*> outputs;
+    for (const auto& v : in) inputs.push_back(&v);
+    for (auto& v : out) outputs.push_back(&v);
+    const std::vector<const volume<T>*> kernels(m * n, &kernel);
+
+    const std::size_t group = static_cast<std::size_t>(s.map_group(static_cast<int>(n)));
+    c.direct = threads * seconds_per_call([&] {
+        s.pool.parallel_for((n + group - 1) / group, [&](std::size_t q) {
+            const std::size_t j0 = q * group, g = std::min(n, j0 + group) - j0;
+            const std::vector<const volume<T>*> group_kernels(m * g, &kernel);
+            conv_forward_maps<T>(inputs, group_kernels, src.sparsity,
+                                 std::span<volume<T>* const>(outputs.data() + j0, g), conv_write::overwrite);
+        });
+    });
+
+    if (c.winograd >= 0) {
+        const winograd_tiling tiling(in_shape, edge.spec->size, src.sparsity);
+        const winograd_filters<T> filters = winograd_filters<T>::forward(tiling, kernels, m, n);
+        const vec3 space = tiling.phased() ? vec3{out_shape.z, tiling.tiled_y, tiling.tiled_x} : out_shape;
+        const std::vector<winograd_region> regions = split_into_regions(space, tiling.my, s.pool.threads());
+        if (c.winograd_fused) {
+            c.winograd = threads * seconds_per_call([&] {
+                s.pool.parallel_for(regions.size(), [&](std::size_t r) {
+                    winograd_forward_fused<T>(tiling, inputs, filters, outputs, regions[r], conv_write::overwrite);
+                });
+            });
+        } else {
+            winograd_maps<T> transformed(tiling, m);
+            c.winograd = threads * seconds_per_call([&] {
+                s.pool.parallel_for(m, [&](std::size_t i) { transformed.transform(i, in[i]); });
+                s.pool.parallel_for(regions.size(), [&](std::size_t r) {
+                    winograd_forward_maps<T>(transformed, filters, outputs, regions[r], conv_write::overwrite);
+                });
+            });
+        }
+    }
+
+    if (c.fft >= 0) {
+        fft_transformer<T> tf(*s.plans, fft_size(in_shape));
+        const spectrum<T> filter = tf.forward_dilated_kernel(kernel, src.sparsity);
+        std::vector<spectrum<T>> images(m), filters(m * n, filter), sums(n, spectrum<T>(tf.real_shape()));
+        const vec3 offset = s.dilated_kernel(e) - 1;
+        c.fft = threads * seconds_per_call([&] {
+            s.pool.parallel_for(m, [&](std::size_t i) { tf.forward(in[i], vec3{0, 0, 0}, images[i]); });
+            s.pool.parallel_for(n, [&](std::size_t j) {
+                sums[j].zero();
+                for (std::size_t i = 0; i < m; ++i) multiply_accumulate(sums[j], images[i], filters[i * n + j]);
+                out[j].fill(T(0));
+                tf.inverse_add(sums[j], offset, vec3::one(), out[j]);
+            });
+        });
+    }
+    c.timed_whole = true;
+    return c;
+}
+
 }  // namespace
 
 template <class T>
@@ -263,6 +365,7 @@ void choose_conv_methods(network_state<T>& s)
         costs[edge.index] = estimate(s, edge.index, bandwidth, budget);
         if (close_call(costs[edge.index]))
             costs[edge.index] = faster_of(costs[edge.index], estimate(s, edge.index, bandwidth, budget));
+        if (worth_a_trial(s, edge.index, costs[edge.index])) costs[edge.index] = layer_trial(s, edge.index, costs[edge.index]);
         timed.push_back(edge.index);
     }
     if (timed.empty()) return;
@@ -345,7 +448,9 @@ void choose_conv_methods(network_state<T>& s)
         else
             log << "fft not timed (spectra " << std::setprecision(0) << c.fft_bytes / mib
                 << " MiB, over the memory budget) -> " << chosen;
-        log << (c.timed_twice ? " (close: timed twice)" : "") << "\n" << std::defaultfloat;
+        log << (c.timed_twice ? " (close: timed twice)" : "")
+            << (c.timed_whole ? " (timed whole on " + std::to_string(s.pool.threads()) + " threads)" : std::string())
+            << "\n" << std::defaultfloat;
     }
     if (!faster.empty())
         *s.options.log << "optimize: fft spectra and winograd transforms " << std::fixed << std::setprecision(0)

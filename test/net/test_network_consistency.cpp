@@ -205,6 +205,45 @@ TEST_CASE("optimize times Winograd where the filter allows it and keeps the fast
     CHECK(sparse_net.uses_winograd(gs->find_edge("c2")));
 }
 
+TEST_CASE("optimize on several threads times close layers whole and computes what direct does")
+{
+    const std::string text = node("input", "input", 3) + conv("c1", "input", "n1", "3,3,3") +
+                             transfer("n1", "rectify_linear", 6) + conv("c2", "n1", "output", "1,3,3") +
+                             transfer("output", "linear", 2);
+    auto g = graph_from(text);
+    engine_options opt;
+    opt.training = false;
+    opt.threads = 2;
+    opt.conv_mode = "direct";
+    network<double> direct(*g, {3, 7, 9}, opt, 5);
+    std::ostringstream log;
+    opt.conv_mode = "optimize";
+    opt.optimize_trial_within = 1e9;  // every layer, whatever its estimates
+    opt.log = &log;
+    network<double> optimized(*g, {3, 7, 9}, opt, 5);
+    // Both layers (each has three methods to choose from) are reported as timed whole.
+    std::istringstream lines(log.str());
+    int whole = 0;
+    for (std::string line; std::getline(lines, line);)
+        if (line.rfind("optimize: conv c", 0) == 0) {
+            CHECK_THAT(line, Catch::Matchers::EndsWith("(timed whole on 2 threads)"));
+            ++whole;
+        }
+    CHECK(whole == 2);
+    std::mt19937_64 rng(6);
+    auto in = random_inputs(direct, rng);
+    direct.forward(in);
+    optimized.forward(in);
+    CHECK(max_abs_diff(direct.output(), optimized.output()) <= 1e-10 * max_abs(direct.output()));
+
+    // Off: one-thread estimates only, as for training networks and on one thread.
+    std::ostringstream quiet;
+    opt.optimize_trial_within = 0;
+    opt.log = &quiet;
+    network<double> estimated(*g, {3, 7, 9}, opt, 5);
+    CHECK_THAT(quiet.str(), !Catch::Matchers::Contains("timed whole"));
+}
+
 TEST_CASE("float and double agree on a whole network")
 {
     auto g = graph_from(small_n4_like());
