@@ -12,10 +12,12 @@
 #include <chrono>
 #include <cstdint>
 #include <iomanip>
+#include <limits>
 #include <ostream>
 #include <random>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <unistd.h>
@@ -65,17 +67,24 @@ struct edge_costs {
     double spatial() const { return winograd >= 0 ? std::min(direct, winograd) : direct; }
 };
 
+// The times of the fastest and second fastest methods timed for an edge (the second infinite when only
+// direct was timed).
+std::pair<double, double> two_fastest(const edge_costs& c)
+{
+    std::vector<double> t{c.direct, std::numeric_limits<double>::infinity()};
+    if (c.winograd >= 0) t.push_back(c.winograd);
+    if (c.fft >= 0) t.push_back(c.fft);
+    std::sort(t.begin(), t.end());
+    return {t[0], t[1]};
+}
+
 // Whether the two fastest methods timed for an edge lie within 15% of each other: one timing on a busy
 // machine can flip such a choice (N4's conv2 on the 2-vCPU VM: direct 353 ms against Winograd 379
 // in one run, the other way round in the next).
 bool close_call(const edge_costs& c)
 {
-    std::vector<double> t{c.direct};
-    if (c.winograd >= 0) t.push_back(c.winograd);
-    if (c.fft >= 0) t.push_back(c.fft);
-    if (t.size() < 2) return false;
-    std::sort(t.begin(), t.end());
-    return t[1] < 1.15 * t[0];
+    const auto [fastest, second] = two_fastest(c);
+    return second < 1.15 * fastest;
 }
 
 // The faster of two timings of each method (best-of, as seconds_per_call): taken for close calls.
@@ -254,18 +263,14 @@ template <class T>
 bool worth_a_trial(const network_state<T>& s, int e, const edge_costs& c)
 {
     if (s.options.training || s.pool.threads() < 2) return false;
-    std::vector<double> t{c.direct};
-    if (c.winograd >= 0) t.push_back(c.winograd);
-    if (c.fft >= 0) t.push_back(c.fft);
-    if (t.size() < 2) return false;
-    std::sort(t.begin(), t.end());
+    const auto [fastest, second] = two_fastest(c);
     const double maps = static_cast<double>(s.source(e).maps() * s.sizes[s.graph.edges()[e].from].volume() +
                                             s.target(e).maps() * s.sizes[s.graph.edges()[e].to].volume()) *
                         sizeof(T);
     const double bytes = maps + static_cast<double>(c.fft >= 0 ? c.fft_bytes : 0) +
                          static_cast<double>(c.winograd >= 0 ? c.winograd_bytes : 0);
-    return t[1] < s.options.optimize_trial_within * t[0] && bytes <= static_cast<double>(std::int64_t(1) << 30) &&
-           t[0] / s.pool.threads() <= 0.25;
+    return second < s.options.optimize_trial_within * fastest && bytes <= static_cast<double>(std::int64_t(1) << 30) &&
+           fastest / s.pool.threads() <= 0.25;
 }
 
 // The forward pass of edge e by each method timed on the whole layer with all the pool's threads, as the
@@ -303,7 +308,7 @@ edge_costs layer_trial(network_state<T>& s, int e, edge_costs c)
     if (c.winograd >= 0) {
         const winograd_tiling tiling(in_shape, edge.spec->size, src.sparsity);
         const winograd_filters<T> filters = winograd_filters<T>::forward(tiling, kernels, m, n);
-        const vec3 space = tiling.phased() ? vec3{out_shape.z, tiling.tiled_y, tiling.tiled_x} : out_shape;
+        const vec3 space = region_shape(tiling.phased() ? &tiling : nullptr, out_shape);
         const std::vector<winograd_region> regions = split_into_regions(space, tiling.my, s.pool.threads());
         if (c.winograd_fused) {
             c.winograd = threads * seconds_per_call([&] {
