@@ -2,10 +2,12 @@
 // Networks", 2016): the same valid convolution and contract as znn/conv.hpp (true convolution,
 // accumulate into the outputs, shapes must agree), with fewer multiplications for small filters.
 //
-// In y and x every output plane is cut into tiles of my x mx values, computed as F(m, r) with 6 x 6
-// transformed tiles (alpha = m + r - 1 = 6, so m = 7 - r for filters of r = 2..5 taps); z stays a direct
-// sum over the kernel's planes. A 3x3x3 filter then costs 36·3/16 = 6.75 multiplications per output and
-// input map instead of 27, a 1x4x4 filter 36/9 = 4 instead of 16, a 5x5x5 one 36·5/4 = 45 instead of 125.
+// In y and x every output plane is cut into tiles of my x mx values, computed as F(m, r) with alpha x alpha
+// transformed tiles (alpha = m + r - 1 = 6 or 8, so m = alpha + 1 - r for filters of r = 2..5 taps); z
+// stays a direct sum over the kernel's planes. With 6 x 6 tiles a 3x3x3 filter costs 36·3/16 = 6.75
+// multiplications per output and input map instead of 27, a 1x4x4 filter 36/9 = 4 instead of 16, a 5x5x5
+// one 36·5/4 = 45 instead of 125; with 8 x 8 tiles (filters square in y and x only) 64·3/36 = 5.33, 64/25 =
+// 2.56 and 64·5/16 = 20, at the cost of larger transforms and less accurate float results.
 // The multiplications of a layer are one small matrix product per transformed component, run by the
 // same register-blocked kernels as direct convolution.
 //
@@ -19,8 +21,10 @@
 // side by side (sy x sx blocks of sub_height x sub_width values), which is then tiled like a dense
 // plane; the outputs of windows that straddle two blocks are computed and dropped.
 //
-// Accuracy: the transforms use the interpolation points 0, ±1, ±1/2 and infinity; float results differ
-// from direct convolution by a few 1e-6 relative to the largest output (tested to 1e-4).
+// Accuracy: the 6 x 6 transforms use the interpolation points 0, ±1, ±1/2 and infinity; float results
+// differ from direct convolution by a few 1e-6 relative to the largest output (tested to 1e-4). The 8 x 8
+// ones add ±2, with about the same error (48 summed 3x3x3 edges: 8.0e-6 against 7.4e-6 in 6 x 6 tiles and
+// 1.2e-6 direct; tested to 2e-5).
 #pragma once
 
 #include "znn/conv.hpp"
@@ -39,10 +43,14 @@ namespace znn {
 // any kernel depth and sparsity.
 bool winograd_supports(vec3 kernel, vec3 sparsity);
 
+// The transformed tile sides a kernel can be tiled with: 6 always (when supported), 8 when it is also
+// square in y and x (the transforms are compiled per tile shape; square ones keep their number small).
+bool winograd_supports_alpha(vec3 kernel, int alpha);
+
 // The tiling of one geometry: source maps of shape `source` read by a kernel of shape `kernel` with
 // sparsity `sparsity`, giving valid-mode planes of source.y - kernel.y + 1 by source.x - kernel.x + 1.
 struct winograd_tiling {
-    static constexpr int alpha = 6;  // transformed tile side
+    int alpha = 6;  // transformed tile side: 6 or 8
 
     vec3 source, kernel, sparsity;
     int my = 0, mx = 0;                      // outputs per tile in y and x
@@ -64,10 +72,11 @@ struct winograd_tiling {
     std::int64_t stride = 0;
 
     winograd_tiling() = default;
-    // Throws std::invalid_argument when !winograd_supports(kernel, sparsity) or the kernel does not fit.
-    winograd_tiling(vec3 source, vec3 kernel, vec3 sparsity);
+    // Throws std::invalid_argument when !winograd_supports(kernel, sparsity), the kernel does not fit, or
+    // !winograd_supports_alpha(kernel, alpha).
+    winograd_tiling(vec3 source, vec3 kernel, vec3 sparsity, int alpha = 6);
 
-    static constexpr int components() { return alpha * alpha; }
+    int components() const { return alpha * alpha; }
     // Whether the filter is sparse in y or x: the rows of tiles are rows of the de-interleaved plane
     // (winograd_region's y limits count those rows).
     bool phased() const { return phases > 1; }
@@ -81,8 +90,8 @@ struct winograd_tiling {
 };
 
 // The transforms of a list of `count` maps of shape tiling.source (one node's maps), stored for the
-// multiplications: per source plane z and component c, the rows of all the maps one after the other,
-// data[((z·36 + c)·rows + s)·stride + t], so that the products of a component read one contiguous
+// multiplications: per source plane z and component c (of tiling.components()), the rows of all the maps
+// one after the other, data[((z·components + c)·rows + s)·stride + t], so that the products of a component read one contiguous
 // panel per plane (a matrix product with fixed strides, as in a GEMM). rows = count rounded up to odd
 // (see winograd_tiling::stride). Copies share the storage.
 template <class T>
@@ -128,6 +137,7 @@ public:
     std::size_t sources() const { return sources_; }
     std::size_t targets() const { return targets_; }
     vec3 kernel() const { return kernel_; }
+    int alpha() const { return alpha_; }  // the tiling's transformed tile side
     int block() const { return block_; }  // output maps per register block of the packing
     const T* data() const { return packed_.data(); }
 
@@ -135,6 +145,7 @@ private:
     std::vector<T> packed_;
     std::size_t sources_ = 0, targets_ = 0;
     vec3 kernel_{0, 0, 0};
+    int alpha_ = 0;
     int block_ = 0;
     friend struct winograd_filters_access;
 };
@@ -188,16 +199,16 @@ void winograd_backward_input_maps(const winograd_maps<T>& padded_grad_out, std::
                                   std::span<volume<T>* const> grad_in);
 
 // The tiling of the padded output gradients of a layer whose input maps have shape `input`.
-winograd_tiling winograd_backward_tiling(vec3 input, vec3 kernel, vec3 sparsity);
+winograd_tiling winograd_backward_tiling(vec3 input, vec3 kernel, vec3 sparsity, int alpha = 6);
 
-// Single calls that transform their own sources: the layer forms of znn/conv.hpp computed by Winograd.
-// For tests and for the per-layer timing of conv mode `optimize`.
+// Single calls that transform their own sources: the layer forms of znn/conv.hpp computed by Winograd
+// in tiles of alpha x alpha. For tests and for the per-layer timing of conv mode `optimize`.
 template <class T>
 void conv_winograd_forward_maps(std::span<const volume<T>* const> in, std::span<const volume<T>* const> kernels,
-                                vec3 sparsity, std::span<volume<T>* const> out);
+                                vec3 sparsity, std::span<volume<T>* const> out, int alpha = 6);
 template <class T>
 void conv_winograd_backward_input_maps(std::span<const volume<T>* const> grad_out,
                                        std::span<const volume<T>* const> kernels, vec3 sparsity,
-                                       std::span<volume<T>* const> grad_in);
+                                       std::span<volume<T>* const> grad_in, int alpha = 6);
 
 }  // namespace znn

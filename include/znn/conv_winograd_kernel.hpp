@@ -4,7 +4,7 @@
 // plane, V = BT·d·BTᵀ the transformed input tile, see conv_winograd.hpp). Its adjoint in U is
 //     dE/dU = Σ_tiles (ATᵀ·dY·AT) ⊙ V,     dE/dg = Gᵀ · dE/dU · G
 // so the filter gradients take the input maps' transforms of the forward pass (winograd_maps), transform
-// each output gradient once into 6 x 6 tiles (winograd_gradients), and reduce, per transformed
+// each output gradient once into alpha x alpha tiles (winograd_gradients), and reduce, per transformed
 // component, one matrix product over every tile of every plane: n x T times T x m for n output and m
 // input maps. A 3x3 filter then costs 36/16 = 2.25 multiplications per output and map
 // pair and kernel plane instead of 9, a 5x5 one 36/4 = 9 instead of 25.
@@ -26,7 +26,7 @@ namespace znn {
 
 // The transforms ATᵀ·dY·AT of the tiles of `count` output gradients of a layer whose forward pass used
 // `tiling` (shape conv_output_shape(tiling.source, tiling.kernel, tiling.sparsity)): per output plane z and
-// component c, data[((z·36 + c)·rows + j)·stride + t], the layout of winograd_maps over the forward
+// component c, data[((z·components + c)·rows + j)·stride + t], the layout of winograd_maps over the forward
 // tiling's tiles (the values outside the output, and of dropped tiles and windows, are zeros).
 template <class T>
 class winograd_gradients {
@@ -61,8 +61,8 @@ public:
     winograd_kernel_sums() = default;
     winograd_kernel_sums(const winograd_tiling& tiling, std::size_t m, std::size_t n);
 
-    static constexpr int components() { return winograd_tiling::components(); }
-    // Component c (0..35) of dE/dU for every filter, from the forward transforms of the m input maps and
+    int components() const { return tiling_.components(); }
+    // Component c (0..components() - 1) of dE/dU for every filter, from the forward transforms of the m input maps and
     // the transforms of the n output gradients (the same tiling). Thread-safe for distinct components.
     void compute(int component, const winograd_maps<T>& in, const winograd_gradients<T>& grad);
     // *grad_kernels[i·n + j] += dE/dkernel(i, j) once every component is computed.
@@ -75,9 +75,10 @@ private:
 };
 
 // *grad_kernels[i·n + j] += dE/dkernel(i, j) given in[i] and grad_out[j]: conv_backward_kernel_maps by
-// Winograd, transforming its own inputs (for tests and for the per-layer timing of conv mode optimize).
+// Winograd in tiles of alpha x alpha, transforming its own inputs (for tests and for the per-layer timing of
+// conv mode optimize).
 template <class T>
 void conv_winograd_backward_kernel_maps(std::span<const volume<T>* const> in, std::span<const volume<T>* const> grad_out,
-                                        vec3 sparsity, std::span<volume<T>* const> grad_kernels);
+                                        vec3 sparsity, std::span<volume<T>* const> grad_kernels, int alpha = 6);
 
 }  // namespace znn

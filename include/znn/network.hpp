@@ -47,6 +47,10 @@ struct engine_options {
     // lie within this factor is timed again by each method, whole and on all threads as the executor
     // runs it (the methods scale differently from 1 thread to many). 0: never.
     double optimize_trial_within = 2.0;
+    // The transformed tile side of Winograd layers (znn/conv_winograd.hpp): 0 lets `optimize` time 6 x 6
+    // and 8 x 8 tiles and keep the faster (mode winograd takes 6 x 6); 6 or 8 is used by both modes
+    // wherever the filter takes it (8 x 8 needs filters square in y and x; others take 6 x 6).
+    int winograd_tile = 0;
 };
 
 template <class T>
@@ -103,6 +107,9 @@ public:
     // Whether a Winograd conv edge's forward pass is fused (winograd_forward_fused: the input maps'
     // tiles transformed as the products need them) rather than read from stored transforms.
     bool uses_fused_winograd(int edge) const;
+    // The transformed tile side of a Winograd conv edge (6, or 8 where optimize timed 8 x 8 tiles
+    // faster: znn/conv_winograd.hpp), 0 for an edge that does not use Winograd.
+    int winograd_tile(int edge) const;
     int threads() const;
 
 private:

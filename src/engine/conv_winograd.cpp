@@ -67,9 +67,6 @@ using cptrs = std::span<const volume<T>* const>;
 template <class T>
 using ptrs = std::span<volume<T>* const>;
 
-constexpr int C = winograd_tiling::components();
-constexpr int A = winograd_tiling::alpha;
-
 const detail::shape_checks checks{"winograd convolution"};
 
 [[noreturn]] void fail(const std::string& what)
@@ -77,7 +74,7 @@ const detail::shape_checks checks{"winograd convolution"};
     checks.fail(what);
 }
 
-// u[((s·n + o)·Kz + az)·36 + c] = G_y · g · G_xᵀ for the plane az of the filter between source s and
+// u[((s·n + o)·Kz + az)·C + c] = G_y · g · G_xᵀ for the plane az of the filter between source s and
 // target o, g(a, b) = kernel(s, o)(az, a, b), flipped in all three axes when `flip`. Done in double.
 // The result is a per-thread buffer, valid until the thread's next call.
 template <class T, class KernelOf>
@@ -85,6 +82,7 @@ const std::vector<T>& transform_filters(const winograd_tiling& tl, std::size_t s
                                         KernelOf kernel_of, bool flip)
 {
     const vec3 K = tl.kernel;
+    const int A = tl.alpha, C = tl.components();
     thread_local std::vector<T> u;
     if (u.size() < sources * targets * K.z * C) u.resize(sources * targets * K.z * C);
     std::vector<double> half(static_cast<std::size_t>(A * K.x));
@@ -98,14 +96,14 @@ const std::vector<T>& transform_filters(const winograd_tiling& tl, std::size_t s
                 for (int ky = 0; ky < A; ++ky)
                     for (std::int64_t b = 0; b < K.x; ++b) {
                         double sum = 0;
-                        for (std::int64_t a = 0; a < K.y; ++a) sum += winograd::G(static_cast<int>(K.y), ky, static_cast<int>(a)) * g(a, b);
+                        for (std::int64_t a = 0; a < K.y; ++a) sum += winograd::G(A, static_cast<int>(K.y), ky, static_cast<int>(a)) * g(a, b);
                         half[ky * K.x + b] = sum;
                     }
                 T* dst = u.data() + ((s * targets + o) * K.z + az) * C;
                 for (int ky = 0; ky < A; ++ky)
                     for (int kx = 0; kx < A; ++kx) {
                         double sum = 0;
-                        for (std::int64_t b = 0; b < K.x; ++b) sum += half[ky * K.x + b] * winograd::G(static_cast<int>(K.x), kx, static_cast<int>(b));
+                        for (std::int64_t b = 0; b < K.x; ++b) sum += half[ky * K.x + b] * winograd::G(A, static_cast<int>(K.x), kx, static_cast<int>(b));
                         dst[ky * A + kx] = static_cast<T>(sum);
                     }
             }
@@ -131,10 +129,18 @@ bool winograd_supports(vec3 kernel, vec3 sparsity)
     return taps_ok(kernel.y) && taps_ok(kernel.x) && kernel.z >= 1 && sparsity.all_positive();
 }
 
-winograd_tiling::winograd_tiling(vec3 src, vec3 k, vec3 s) : source(src), kernel(k), sparsity(s)
+bool winograd_supports_alpha(vec3 kernel, int alpha)
+{
+    return alpha == 6 || (alpha == 8 && kernel.y == kernel.x);
+}
+
+winograd_tiling::winograd_tiling(vec3 src, vec3 k, vec3 s, int a) : alpha(a), source(src), kernel(k), sparsity(s)
 {
     if (!winograd_supports(k, s))
         fail("kernel " + k.dims() + " with sparsity " + s.dims() + " (needs 2 to 5 taps in y and x)");
+    if (!winograd_supports_alpha(k, a))
+        fail("tiles of " + std::to_string(a) + " x " + std::to_string(a) + " for kernel " + k.dims() +
+             " (6, or 8 for kernels square in y and x)");
     const vec3 out = conv_output_shape(src, k, s);
     // Only y and x must fit: the backward tiling reads output gradients that are not padded in z.
     if (out.y < 1 || out.x < 1 || src.z < 1) fail("kernel " + k.dims() + " does not fit maps of " + src.dims());
@@ -160,17 +166,17 @@ winograd_tiling::winograd_tiling(vec3 src, vec3 k, vec3 s) : source(src), kernel
     if (stride / 16 % 2 == 0) stride += 16;
 }
 
-winograd_tiling winograd_backward_tiling(vec3 input, vec3 kernel, vec3 sparsity)
+winograd_tiling winograd_backward_tiling(vec3 input, vec3 kernel, vec3 sparsity, int alpha)
 {
     const vec3 G = conv_output_shape(input, kernel, sparsity);
     const vec3 P = (kernel - 1) * sparsity;
-    return winograd_tiling(vec3{G.z, G.y + 2 * P.y, G.x + 2 * P.x}, kernel, sparsity);
+    return winograd_tiling(vec3{G.z, G.y + 2 * P.y, G.x + 2 * P.x}, kernel, sparsity, alpha);
 }
 
 template <class T>
 std::size_t winograd_maps<T>::storage_size(const winograd_tiling& tiling, std::size_t count)
 {
-    return static_cast<std::size_t>(tiling.source.z * winograd_tiling::components() * tiling.stride) * (count | 1);
+    return static_cast<std::size_t>(tiling.source.z * tiling.components() * tiling.stride) * (count | 1);
 }
 
 template <class T>
@@ -208,7 +214,8 @@ struct winograd_filters_access {
         f.sources_ = sources;
         f.targets_ = targets;
         f.kernel_ = tl.kernel;
-        ZNN_DISPATCH(pack_filters, u, sources, targets, tl.kernel.z, f.packed_)
+        f.alpha_ = tl.alpha;
+        ZNN_DISPATCH(pack_filters, u, tl.components(), sources, targets, tl.kernel.z, f.packed_)
         switch (simd::best_isa()) {
 #if ZNN_X86_DISPATCH
         case simd::isa::avx512: f.block_ = wino_avx512::filter_block<T>(); break;
@@ -281,22 +288,23 @@ void winograd_backward_input_maps(const winograd_maps<T>& padded_grad_out, cptrs
 }
 
 template <class T>
-void conv_winograd_forward_maps(cptrs<T> in, cptrs<T> kernels, vec3 sparsity, ptrs<T> out)
+void conv_winograd_forward_maps(cptrs<T> in, cptrs<T> kernels, vec3 sparsity, ptrs<T> out, int alpha)
 {
     if (kernels.empty()) fail("no kernels");
-    winograd_maps<T> transformed(winograd_tiling(checks.common_shape(in, "input maps"), kernels[0]->shape(), sparsity),
-                                 in.size());
+    winograd_maps<T> transformed(
+        winograd_tiling(checks.common_shape(in, "input maps"), kernels[0]->shape(), sparsity, alpha), in.size());
     for (std::size_t i = 0; i < in.size(); ++i) transformed.transform(i, *in[i]);
     winograd_forward_maps<T>(transformed, kernels, out);
 }
 
 template <class T>
-void conv_winograd_backward_input_maps(cptrs<T> grad_out, cptrs<T> kernels, vec3 sparsity, ptrs<T> grad_in)
+void conv_winograd_backward_input_maps(cptrs<T> grad_out, cptrs<T> kernels, vec3 sparsity, ptrs<T> grad_in,
+                                       int alpha)
 {
     if (kernels.empty()) fail("no kernels");
     const vec3 K = kernels[0]->shape();
-    winograd_maps<T> transformed(winograd_backward_tiling(checks.common_shape(grad_in, "input gradients"), K, sparsity),
-                                 grad_out.size());
+    winograd_maps<T> transformed(
+        winograd_backward_tiling(checks.common_shape(grad_in, "input gradients"), K, sparsity, alpha), grad_out.size());
     volume<T> padded;
     for (std::size_t j = 0; j < grad_out.size(); ++j) {
         pad_for_backward_input(*grad_out[j], K, sparsity, padded);
@@ -314,8 +322,8 @@ void conv_winograd_backward_input_maps(cptrs<T> grad_out, cptrs<T> kernels, vec3
     template void winograd_backward_input_maps<T>(const winograd_maps<T>&, const winograd_filters<T>&, ptrs<T>, \
                                                   const winograd_region&, conv_write);                         \
     template void winograd_backward_input_maps<T>(const winograd_maps<T>&, cptrs<T>, ptrs<T>);                 \
-    template void conv_winograd_forward_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>);                            \
-    template void conv_winograd_backward_input_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>);
+    template void conv_winograd_forward_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>, int);                       \
+    template void conv_winograd_backward_input_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>, int);
 ZNN_INSTANTIATE(float)
 ZNN_INSTANTIATE(double)
 

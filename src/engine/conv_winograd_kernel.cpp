@@ -68,9 +68,6 @@ using cptrs = std::span<const volume<T>* const>;
 template <class T>
 using ptrs = std::span<volume<T>* const>;
 
-constexpr int C = winograd_tiling::components();
-constexpr int A = winograd_tiling::alpha;
-
 const detail::shape_checks checks{"winograd filter gradient"};
 
 [[noreturn]] void fail(const std::string& what)
@@ -86,7 +83,7 @@ template <class T>
 std::size_t winograd_gradients<T>::storage_size(const winograd_tiling& tiling, std::size_t count)
 {
     const vec3 out = conv_output_shape(tiling.source, tiling.kernel, tiling.sparsity);
-    return static_cast<std::size_t>(out.z * C * tiling.stride) * (count | 1);
+    return static_cast<std::size_t>(out.z * tiling.components() * tiling.stride) * (count | 1);
 }
 
 template <class T>
@@ -118,7 +115,8 @@ void winograd_gradients<T>::transform(std::size_t index, const volume<T>& grad_o
 
 template <class T>
 winograd_kernel_sums<T>::winograd_kernel_sums(const winograd_tiling& tiling, std::size_t m, std::size_t n)
-    : tiling_(tiling), m_(m), n_(n), sums_(C * m * n * static_cast<std::size_t>(tiling.kernel.z), T(0))
+    : tiling_(tiling), m_(m), n_(n),
+      sums_(static_cast<std::size_t>(tiling.components()) * m * n * static_cast<std::size_t>(tiling.kernel.z), T(0))
 {
     if (m == 0 || n == 0) fail("no maps");
 }
@@ -126,9 +124,10 @@ winograd_kernel_sums<T>::winograd_kernel_sums(const winograd_tiling& tiling, std
 template <class T>
 void winograd_kernel_sums<T>::compute(int component, const winograd_maps<T>& in, const winograd_gradients<T>& grad)
 {
+    const int C = tiling_.components();
     if (component < 0 || component >= C) fail("component " + std::to_string(component) + " of " + std::to_string(C));
     auto same = [](const winograd_tiling& a, const winograd_tiling& b) {
-        return a.source == b.source && a.kernel == b.kernel && a.sparsity == b.sparsity;
+        return a.source == b.source && a.kernel == b.kernel && a.sparsity == b.sparsity && a.alpha == b.alpha;
     };
     if (!same(in.tiling(), tiling_) || !same(grad.tiling(), tiling_))
         fail("transforms of another geometry than the sums' (input " + in.tiling().source.dims() + ", kernel " +
@@ -149,24 +148,24 @@ void winograd_kernel_sums<T>::add_to(ptrs<T> grad_kernels) const
         fail(std::to_string(grad_kernels.size()) + " kernel gradients, expected " + std::to_string(m_ * n_));
     checks.require(checks.common_shape(grad_kernels, "kernel gradients"), K, "kernel gradient");
     const std::size_t per_component = m_ * n_ * static_cast<std::size_t>(K.z);
-    const int ky = static_cast<int>(K.y), kx = static_cast<int>(K.x);
+    const int ky = static_cast<int>(K.y), kx = static_cast<int>(K.x), A = tiling_.alpha;
     std::vector<double> half(static_cast<std::size_t>(A * K.x));
     for (std::size_t pair = 0; pair < m_ * n_; ++pair) {
         volume<T>& dk = *grad_kernels[pair];
         for (std::int64_t az = 0; az < K.z; ++az) {
             const std::size_t at = pair * static_cast<std::size_t>(K.z) + static_cast<std::size_t>(az);
-            // half[k·Kx + b] = Σ_l dU[k·6 + l] · G_x[l][b]; dg(a, b) = Σ_k G_y[k][a] · half[k·Kx + b].
+            // half[k·Kx + b] = Σ_l dU[k·A + l] · G_x[l][b]; dg(a, b) = Σ_k G_y[k][a] · half[k·Kx + b].
             for (int k = 0; k < A; ++k)
                 for (int b = 0; b < kx; ++b) {
                     double sum = 0;
-                    for (int l = 0; l < A; ++l) sum += static_cast<double>(sums_[(k * A + l) * per_component + at]) * winograd::G(kx, l, b);
+                    for (int l = 0; l < A; ++l) sum += static_cast<double>(sums_[(k * A + l) * per_component + at]) * winograd::G(A, kx, l, b);
                     half[k * kx + b] = sum;
                 }
             // The forward pass transformed the filter flipped in all three axes (transform_filters).
             for (int a = 0; a < ky; ++a)
                 for (int b = 0; b < kx; ++b) {
                     double sum = 0;
-                    for (int k = 0; k < A; ++k) sum += winograd::G(ky, k, a) * half[k * kx + b];
+                    for (int k = 0; k < A; ++k) sum += winograd::G(A, ky, k, a) * half[k * kx + b];
                     dk(K.z - 1 - az, K.y - 1 - a, K.x - 1 - b) += static_cast<T>(sum);
                 }
         }
@@ -174,23 +173,23 @@ void winograd_kernel_sums<T>::add_to(ptrs<T> grad_kernels) const
 }
 
 template <class T>
-void conv_winograd_backward_kernel_maps(cptrs<T> in, cptrs<T> grad_out, vec3 sparsity, ptrs<T> grad_kernels)
+void conv_winograd_backward_kernel_maps(cptrs<T> in, cptrs<T> grad_out, vec3 sparsity, ptrs<T> grad_kernels, int alpha)
 {
     if (grad_kernels.empty()) fail("no kernel gradients");
-    const winograd_tiling tiling(checks.common_shape(in, "input maps"), grad_kernels[0]->shape(), sparsity);
+    const winograd_tiling tiling(checks.common_shape(in, "input maps"), grad_kernels[0]->shape(), sparsity, alpha);
     winograd_maps<T> transformed(tiling, in.size());
     for (std::size_t i = 0; i < in.size(); ++i) transformed.transform(i, *in[i]);
     winograd_gradients<T> gradients(tiling, grad_out.size());
     for (std::size_t j = 0; j < grad_out.size(); ++j) gradients.transform(j, *grad_out[j]);
     winograd_kernel_sums<T> sums(tiling, in.size(), grad_out.size());
-    for (int c = 0; c < C; ++c) sums.compute(c, transformed, gradients);
+    for (int c = 0; c < sums.components(); ++c) sums.compute(c, transformed, gradients);
     sums.add_to(grad_kernels);
 }
 
 #define ZNN_INSTANTIATE(T)                                                                                   \
     template class winograd_gradients<T>;                                                                    \
     template class winograd_kernel_sums<T>;                                                                  \
-    template void conv_winograd_backward_kernel_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>);
+    template void conv_winograd_backward_kernel_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>, int);
 ZNN_INSTANTIATE(float)
 ZNN_INSTANTIATE(double)
 

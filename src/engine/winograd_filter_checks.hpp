@@ -15,10 +15,12 @@ template <class T>
 void check_winograd_filters(const shape_checks& checks, const winograd_tiling& tl, const winograd_filters<T>& filters,
                             std::size_t sources, std::size_t targets)
 {
-    if (filters.sources() != sources || filters.targets() != targets || filters.kernel() != tl.kernel)
+    if (filters.sources() != sources || filters.targets() != targets || filters.kernel() != tl.kernel ||
+        filters.alpha() != tl.alpha)
         checks.fail("filters for " + std::to_string(filters.sources()) + " x " + std::to_string(filters.targets()) +
-                    " maps of kernel " + filters.kernel().dims() + ", called with " + std::to_string(sources) + " x " +
-                    std::to_string(targets) + " maps of kernel " + tl.kernel.dims());
+                    " maps of kernel " + filters.kernel().dims() + " in tiles of " + std::to_string(filters.alpha()) +
+                    ", called with " + std::to_string(sources) + " x " + std::to_string(targets) + " maps of kernel " +
+                    tl.kernel.dims() + " in tiles of " + std::to_string(tl.alpha));
 }
 
 }  // namespace znn::detail

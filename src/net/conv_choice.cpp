@@ -1,5 +1,5 @@
-// conv mode `optimize`: per conv edge, time direct, Winograd (where the filter allows it) and FFT
-// convolution on the edge's real shapes once, when the network is built, and keep the fastest for the
+// conv mode `optimize`: per conv edge, time direct, Winograd (where the filter allows it, in 6 x 6 and
+// 8 x 8 tiles) and FFT convolution on the edge's real shapes once, when the network is built, and keep the fastest for the
 // whole run, as far as the FFT spectra and Winograd transforms fit the memory budget
 // (engine_options::fft_memory_budget). Mode `winograd` takes Winograd wherever it applies.
 #include "network_state.hpp"
@@ -55,6 +55,18 @@ volume<T> random_volume(vec3 shape, std::mt19937_64& rng)
     return v;
 }
 
+// The Winograd tile sides edge e may use, the default first: those engine_options::winograd_tile allows
+// and the filter takes (6 x 6 for every filter Winograd takes, 8 x 8 for those square in y and x).
+template <class T>
+std::vector<int> winograd_tiles(const network_state<T>& s, int e)
+{
+    const vec3 kernel = s.graph.edges()[e].spec->size;
+    const int wanted = s.options.winograd_tile;
+    if (wanted != 0) return {winograd_supports_alpha(kernel, wanted) ? wanted : 6};
+    if (s.options.conv_mode != "optimize" || !winograd_supports_alpha(kernel, 8)) return {6};
+    return {6, 8};
+}
+
 struct edge_costs {
     double direct = 0, fft = 0;       // fft < 0: not timed, its spectra alone exceed the memory budget
     std::int64_t fft_bytes = 0;       // spectra the edge holds when it uses FFT
@@ -62,6 +74,7 @@ struct edge_costs {
     std::int64_t winograd_bytes = 0;  // its own transforms: orders the candidates (the budget counts shared storages)
     bool winograd_filter_grad = false;  // training by Winograd: its filter gradients too (faster than direct)
     bool winograd_fused = false;        // its forward pass fused (winograd_forward_fused: faster than stored)
+    int winograd_alpha = 6;             // its transformed tile side (the faster of those timed)
     bool timed_twice = false;           // a close call (close_call), timed again
     bool timed_whole = false;           // timed as the executor runs it, whole layer on all threads (layer_trial)
     double spatial() const { return winograd >= 0 ? std::min(direct, winograd) : direct; }
@@ -95,6 +108,7 @@ edge_costs faster_of(edge_costs a, const edge_costs& b)
         if (b.winograd < a.winograd) {
             a.winograd_filter_grad = b.winograd_filter_grad;
             a.winograd_fused = b.winograd_fused;
+            a.winograd_alpha = b.winograd_alpha;
         }
         a.winograd = std::min(a.winograd, b.winograd);
     }
@@ -163,12 +177,18 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth, std::int64_t b
 
     edge_costs costs;
     costs.direct = products * n * t_direct;
-    if (winograd_supports(edge.spec->size, src.sparsity)) {
+    // Winograd in each tile size the filter takes (6 x 6, and 8 x 8 for filters square in y and x), the
+    // faster kept: 8 x 8 tiles take fewer multiplications but need planes of many tiles to run their
+    // products at speed (5x5x5 48->48 on 24x48x48, one thread: 35-38 ms against 63-65 for 6 x 6;
+    // 3x3x3 48->48 there 15.1-15.2 against 14.0-14.3 ms).
+    for (const int alpha : winograd_tiles(s, e)) {
+        if (!winograd_supports(edge.spec->size, src.sparsity)) break;
         // As the executor runs it: one transform per input map, then all n output maps in one call with
         // filters transformed beforehand (region tasks). The gradient to the input costs about as much
         // again (m and n swapped); the filter gradient is timed by Winograd and taken where that beats
         // direct.
-        const winograd_tiling tiling(in_slab, edge.spec->size, src.sparsity);
+        edge_costs w;
+        const winograd_tiling tiling(in_slab, edge.spec->size, src.sparsity, alpha);
         winograd_maps<T> transformed(tiling, inputs.size());
         for (std::size_t i = 0; i < inputs.size(); ++i) transformed.transform(i, *inputs[i]);
         const double t_transform = seconds_per_call([&] { transformed.transform(0, in); }) * in_scale;
@@ -178,7 +198,7 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth, std::int64_t b
             winograd_filters<T>::forward(tiling, all_kernels, static_cast<std::size_t>(m), static_cast<std::size_t>(n));
         const double t_all =
             seconds_per_call([&] { winograd_forward_maps<T>(transformed, filters, all_targets); }) * out_scale;
-        costs.winograd = m * t_transform + t_all;
+        w.winograd = m * t_transform + t_all;
         if (s.may_fuse_winograd(e)) {
             // The forward pass fused instead, reading m distinct maps as the layer does: a few copies
             // would sit in cache and time it up to a third faster than it runs (N4's conv3). Taken
@@ -190,29 +210,36 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth, std::int64_t b
             for (const auto& v : own) own_inputs.push_back(&v);
             const double t_fused =
                 seconds_per_call([&] { winograd_forward_fused<T>(tiling, own_inputs, filters, all_targets); }) * out_scale;
-            costs.winograd_fused = t_fused < 1.1 * costs.winograd;
-            if (costs.winograd_fused) costs.winograd = t_fused;
+            w.winograd_fused = t_fused < 1.1 * w.winograd;
+            if (w.winograd_fused) w.winograd = t_fused;
         }
-        const double per_map = static_cast<double>(in_shape.z * winograd_tiling::components() * tiling.stride);
+        const double per_map = static_cast<double>(in_shape.z * tiling.components() * tiling.stride);
         double filter_bytes = 0;  // the filter gradients' transforms of the inputs and output gradients
         if (s.options.training) {
             // The inputs transformed again in the backward pass (network_backward.cpp), each output
-            // gradient once, then the products of all 36 components.
+            // gradient once, then the products of all the components.
             winograd_gradients<T> grads(tiling, static_cast<std::size_t>(n));
             const double t_grad_transform = seconds_per_call([&] { grads.transform(0, out); }) * out_scale;
             for (std::size_t j = 1; j < grads.count(); ++j) grads.transform(j, out);
             winograd_kernel_sums<T> sums(tiling, static_cast<std::size_t>(m), static_cast<std::size_t>(n));
             const double t_sums = seconds_per_call([&] {
-                for (int c = 0; c < winograd_kernel_sums<T>::components(); ++c) sums.compute(c, transformed, grads);
+                for (int c = 0; c < sums.components(); ++c) sums.compute(c, transformed, grads);
             }) * out_scale;
             const double t_filter = m * t_transform + n * t_grad_transform + t_sums;
-            costs.winograd_filter_grad = t_filter < n * t_direct;
-            if (costs.winograd_filter_grad)
-                filter_bytes = m * per_map + n * static_cast<double>(out_shape.z * winograd_tiling::components() * tiling.stride);
-            costs.winograd += std::min(t_filter, n * t_direct) + (products == 3 ? n * t_transform + t_all : 0);
+            w.winograd_filter_grad = t_filter < n * t_direct;
+            if (w.winograd_filter_grad)
+                filter_bytes = m * per_map + n * static_cast<double>(out_shape.z * tiling.components() * tiling.stride);
+            w.winograd += std::min(t_filter, n * t_direct) + (products == 3 ? n * t_transform + t_all : 0);
         }
-        costs.winograd_bytes = static_cast<std::int64_t>(
-            (((costs.winograd_fused ? 0 : m) + (products == 3 ? n : 0)) * per_map + filter_bytes) * sizeof(T));
+        w.winograd_bytes = static_cast<std::int64_t>(
+            (((w.winograd_fused ? 0 : m) + (products == 3 ? n : 0)) * per_map + filter_bytes) * sizeof(T));
+        if (costs.winograd < 0 || w.winograd < costs.winograd) {
+            costs.winograd = w.winograd;
+            costs.winograd_bytes = w.winograd_bytes;
+            costs.winograd_filter_grad = w.winograd_filter_grad;
+            costs.winograd_fused = w.winograd_fused;
+            costs.winograd_alpha = alpha;
+        }
     }
 
     // Filter spectra, input spectra and (training) the output gradients' spectra. FFT is not timed when
@@ -296,17 +323,21 @@ edge_costs layer_trial(network_state<T>& s, int e, edge_costs c)
     const std::vector<const volume<T>*> kernels(m * n, &kernel);
 
     const std::size_t group = static_cast<std::size_t>(s.map_group(static_cast<int>(n)));
-    c.direct = threads * seconds_per_call([&] {
+    auto direct_pass = [&] {
         s.pool.parallel_for((n + group - 1) / group, [&](std::size_t q) {
             const std::size_t j0 = q * group, g = std::min(n, j0 + group) - j0;
             const std::vector<const volume<T>*> group_kernels(m * g, &kernel);
             conv_forward_maps<T>(inputs, group_kernels, src.sparsity,
                                  std::span<volume<T>* const>(outputs.data() + j0, g), conv_write::overwrite);
         });
-    });
+    };
+    // One pass first, untimed: the first method timed paid for waking the pool's threads (5x5x5
+    // 1->48 on 24x48x48 at 2 threads: direct 4.1-4.3 ms timed first, 3.0 after the other methods).
+    direct_pass();
+    c.direct = threads * seconds_per_call(direct_pass);
 
     if (c.winograd >= 0) {
-        const winograd_tiling tiling(in_shape, edge.spec->size, src.sparsity);
+        const winograd_tiling tiling(in_shape, edge.spec->size, src.sparsity, c.winograd_alpha);
         const winograd_filters<T> filters = winograd_filters<T>::forward(tiling, kernels, m, n);
         const vec3 space = region_shape(tiling.phased() ? &tiling : nullptr, out_shape);
         const std::vector<winograd_region> regions = split_into_regions(space, tiling.my, s.pool.threads());
@@ -364,6 +395,7 @@ void choose_conv_methods(network_state<T>& s)
             s.winograd_filter_grad[edge.index] = s.winograd[edge.index] && s.options.training &&
                                                  s.source(edge.index).maps() >= s.winograd_filter_grad_min_maps;
             s.winograd_fused[edge.index] = s.winograd[edge.index] && s.may_fuse_winograd(edge.index);
+            s.winograd_alpha[edge.index] = winograd_tiles(s, edge.index).front();
             continue;
         }
         if (bandwidth == 0) bandwidth = streaming_bandwidth();
@@ -419,6 +451,7 @@ void choose_conv_methods(network_state<T>& s)
                 s.winograd[c.edge] = 1;
                 s.winograd_filter_grad[c.edge] = costs[c.edge].winograd_filter_grad;
                 s.winograd_fused[c.edge] = costs[c.edge].winograd_fused;
+                s.winograd_alpha[c.edge] = costs[c.edge].winograd_alpha;
                 std::int64_t with = shared_winograd_bytes();
                 if (fft_used + with > budget && s.winograd_filter_grad[c.edge]) {
                     // The filter gradients' storages do not fit: those direct, the rest by Winograd.
@@ -427,7 +460,10 @@ void choose_conv_methods(network_state<T>& s)
                 }
                 fits = fft_used + with <= budget;
                 if (fits) winograd_used = with;
-                else s.winograd[c.edge] = s.winograd_filter_grad[c.edge] = s.winograd_fused[c.edge] = 0;
+                else {
+                    s.winograd[c.edge] = s.winograd_filter_grad[c.edge] = s.winograd_fused[c.edge] = 0;
+                    s.winograd_alpha[c.edge] = 6;
+                }
             }
             if (!fits && list == &faster) over_budget[c.edge] = 1;
         }
@@ -444,7 +480,8 @@ void choose_conv_methods(network_state<T>& s)
             << " maps, " << edge.spec->size.dims() << " filter, sparsity " << s.source(e).sparsity.dims() << ", input "
             << s.sizes[edge.from].dims() << "): direct " << std::fixed << std::setprecision(2) << c.direct * 1e3 << " ms, ";
         if (c.winograd >= 0)
-            log << "winograd " << c.winograd * 1e3 << " ms" << (c.winograd_fused ? " (fused)" : "")
+            log << "winograd " << c.winograd * 1e3 << " ms (" << c.winograd_alpha << "x" << c.winograd_alpha << " tiles"
+                << (c.winograd_fused ? ", fused)" : ")")
                 << (s.options.training && s.winograd[e] ? s.winograd_filter_grad[e] ? " (filter gradients winograd)" : " (filter gradients direct)" : "")
                 << ", ";
         if (c.fft >= 0)

@@ -8,6 +8,7 @@
 #include <memory>
 #include <random>
 #include <stdexcept>
+#include <string>
 
 namespace znn {
 
@@ -175,6 +176,8 @@ network<T>::network(const net_graph& graph, vec3 output_size, const engine_optio
     if (options.conv_mode != "fft" && options.conv_mode != "direct" && options.conv_mode != "winograd" &&
         options.conv_mode != "optimize")
         throw input_error("conv mode '" + options.conv_mode + "' is not one of fft, direct, winograd, optimize");
+    if (options.winograd_tile != 0 && options.winograd_tile != 6 && options.winograd_tile != 8)
+        throw input_error("winograd tile " + std::to_string(options.winograd_tile) + " is not one of 0 (optimize chooses), 6, 8");
     s.seed = seed;
     check_supported(s);
     allocate_maps(s);
@@ -385,6 +388,11 @@ template <class T>
 bool network<T>::uses_fused_winograd(int edge) const
 {
     return s_->winograd_fused.at(edge) != 0;
+}
+template <class T>
+int network<T>::winograd_tile(int edge) const
+{
+    return s_->winograd.at(edge) != 0 ? s_->winograd_alpha.at(edge) : 0;
 }
 template <class T>
 int network<T>::threads() const

@@ -331,7 +331,7 @@ void build_backward_tasks(network_state<T>& s)
                                   s.winograd_out_grad[e]->transform(j, s.grad[s.graph.edges()[e].to][j]);
                               }),
                               grad_tasks[n][j]);
-                for (int c = 0; c < winograd_kernel_sums<T>::components(); ++c) {
+                for (int c = 0; c < s.winograd_filter_sums[e]->components(); ++c) {
                     auto t = g.add([&s, e, c] {
                         s.winograd_filter_sums[e]->compute(c, *s.winograd_filter_input[e], *s.winograd_out_grad[e]);
                     }, -1);

@@ -22,7 +22,8 @@ namespace znn {
 template <class T>
 struct network_state {
     network_state(const net_graph& g, vec3 outsz, const engine_options& opt)
-        : graph(g), options(opt), output_size(outsz), sizes(g.sizes_for_output(outsz)), pool(opt.threads)
+        : graph(g), options(opt), output_size(outsz), sizes(g.sizes_for_output(outsz)), pool(opt.threads),
+          winograd_alpha(g.edges().size(), 6)
     {
     }
 
@@ -55,6 +56,9 @@ struct network_state {
     // the transforms of its target's padded gradients (training, when the source needs a gradient).
     std::vector<winograd_tiling> winograd_forward_tiling;
     std::vector<char> winograd_fused;
+    // The transformed tile side of each Winograd edge, forward and backward: 6, or 8 where optimize
+    // timed it faster (conv_choice.cpp).
+    std::vector<int> winograd_alpha;
     std::vector<std::optional<winograd_maps<T>>> winograd_input, winograd_grad;
     // Each pass reads only its own transforms, and layers that run one after the other share their
     // storage (plan_winograd_storages). Per Winograd edge, the edge that used the storage last before it in
@@ -118,12 +122,13 @@ struct network_state {
     }
     winograd_tiling winograd_input_tiling(int edge) const
     {
-        return winograd_tiling(sizes[graph.edges()[edge].from], graph.edges()[edge].spec->size, source(edge).sparsity);
+        return winograd_tiling(sizes[graph.edges()[edge].from], graph.edges()[edge].spec->size, source(edge).sparsity,
+                               winograd_alpha[edge]);
     }
     winograd_tiling winograd_grad_tiling(int edge) const
     {
         return winograd_backward_tiling(sizes[graph.edges()[edge].from], graph.edges()[edge].spec->size,
-                                        source(edge).sparsity);
+                                        source(edge).sparsity, winograd_alpha[edge]);
     }
     // Source maps from which mode winograd computes filter gradients by Winograd. Each output gradient
     // is transformed once (for 3x3 taps ~15 operations per output value, against 9 multiply-adds per

@@ -2,6 +2,8 @@
 // dense sliding-window output equal to patch-by-patch evaluation, and dropout.
 #include "net_fixtures.hpp"
 
+#include "znn/error.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -52,10 +54,11 @@ double max_abs_diff(const maps<A>& a, const maps<B>& b)
 
 template <class T>
 void fft_matches_direct(const std::string& text, vec3 outsz, double tolerance, const std::string& mode = "fft",
-                        int threads = 0)
+                        int threads = 0, int winograd_tile = 0)
 {
     auto g = graph_from(text);
     engine_options direct_opt, fft_opt;
+    fft_opt.winograd_tile = winograd_tile;
     direct_opt.conv_mode = "direct";
     fft_opt.conv_mode = mode;
     fft_opt.threads = threads;
@@ -79,10 +82,11 @@ void fft_matches_direct(const std::string& text, vec3 outsz, double tolerance, c
 }
 
 // fft_matches_direct in float (to 1e-4) and double (to 1e-10).
-void matches_direct_in_both(const std::string& text, vec3 outsz, const std::string& mode = "fft", int threads = 0)
+void matches_direct_in_both(const std::string& text, vec3 outsz, const std::string& mode = "fft", int threads = 0,
+                            int winograd_tile = 0)
 {
-    fft_matches_direct<float>(text, outsz, 1e-4, mode, threads);
-    fft_matches_direct<double>(text, outsz, 1e-10, mode, threads);
+    fft_matches_direct<float>(text, outsz, 1e-4, mode, threads, winograd_tile);
+    fft_matches_direct<double>(text, outsz, 1e-10, mode, threads, winograd_tile);
 }
 
 }  // namespace
@@ -120,6 +124,7 @@ TEST_CASE("Winograd and direct convolution give the same network output and grad
     for (int threads : {1, 4}) {
         INFO("threads " << threads);
         matches_direct_in_both(branches, {2, 7, 6}, "winograd", threads);
+        matches_direct_in_both(branches, {2, 7, 6}, "winograd", threads, 8);  // 8 x 8 tiles where square (not c1)
     }
     // The output's regions read cc's stored transforms and cd's maps themselves (a fused forward pass).
     auto gb = graph_from(branches);
@@ -146,12 +151,13 @@ TEST_CASE("Winograd filter gradients match direct ones in a network")
                                  transfer("a", "tanh", 9) + conv("c8", "n1", "b", "1,4,4") +
                                  transfer("b", "rectify_linear", 8) + conv("c9", "a", "output", "1,2,2") +
                                  conv("c10", "b", "output", "1,1,1") + transfer("output", "linear", 2);
-    for (int threads : {1, 4}) {
-        INFO("threads " << threads);
-        matches_direct_in_both(branches, {1, 9, 10}, "winograd", threads);
-        matches_direct_in_both(sparse, {1, 13, 11}, "winograd", threads);
-        matches_direct_in_both(dense, {4, 9, 7}, "winograd", threads);
-    }
+    for (int threads : {1, 4})
+        for (int tile : {6, 8}) {
+            INFO("threads " << threads << ", tile " << tile);
+            matches_direct_in_both(branches, {1, 9, 10}, "winograd", threads, tile);
+            matches_direct_in_both(sparse, {1, 13, 11}, "winograd", threads, tile);
+            matches_direct_in_both(dense, {4, 9, 7}, "winograd", threads, tile);
+        }
     auto gs = graph_from(sparse), gd = graph_from(dense);
     engine_options opt;
     opt.conv_mode = "winograd";
@@ -203,6 +209,22 @@ TEST_CASE("optimize times Winograd where the filter allows it and keeps the fast
     network<float> sparse_net(*gs, {1, 4, 4}, opt, 3);
     CHECK(sparse_net.uses_winograd(gs->find_edge("c1")));
     CHECK(sparse_net.uses_winograd(gs->find_edge("c2")));
+    CHECK(sparse_net.winograd_tile(gs->find_edge("c2")) == 6);  // mode winograd: 6 x 6 unless told
+
+    // The tile side: optimize reports the one it kept; a fixed one is used where the filter takes it.
+    if (net.uses_winograd(g->find_edge("c2")))
+        CHECK((net.winograd_tile(g->find_edge("c2")) == 6 || net.winograd_tile(g->find_edge("c2")) == 8));
+    for (int e : {g->find_edge("c1"), g->find_edge("c2")})
+        if (!net.uses_winograd(e)) CHECK(net.winograd_tile(e) == 0);
+    opt.winograd_tile = 8;
+    const std::string mixed = node("input", "input", 1) + conv("c1", "input", "n1", "1,3,3") +
+                              transfer("n1", "tanh", 2) + conv("c2", "n1", "output", "1,3,2") + transfer("output", "linear", 1);
+    auto gm = graph_from(mixed);
+    network<float> eight(*gm, {1, 9, 9}, opt, 3);
+    CHECK(eight.winograd_tile(gm->find_edge("c1")) == 8);
+    CHECK(eight.winograd_tile(gm->find_edge("c2")) == 6);  // not square in y and x
+    opt.winograd_tile = 7;
+    CHECK_THROWS_AS(network<float>(*gm, {1, 9, 9}, opt, 3), input_error);
 }
 
 TEST_CASE("optimize on several threads times close layers whole and computes what direct does")
