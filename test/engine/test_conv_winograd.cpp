@@ -114,6 +114,7 @@ TEST_CASE("winograd_supports takes 2 to 5 taps in y and x, any sparsity", "[engi
     CHECK(e.tiles_y == 2);  // 12 output rows
     CHECK(e.tiles_x == 3);  // 13 output columns
     CHECK(e.row_tiles == 4);
+    CHECK(e.stride == 32);  // 8 tiles and room for a vector of 16: no odd-multiple step for 8 x 8
 }
 
 TEMPLATE_TEST_CASE("winograd convolution matches sums of naive edges", "[engine][winograd]", float, double)
