@@ -75,8 +75,14 @@ struct edge_costs {
     bool winograd_filter_grad = false;  // training by Winograd: its filter gradients too (faster than direct)
     bool winograd_fused = false;        // its forward pass fused (winograd_forward_fused: faster than stored)
     int winograd_alpha = 6;             // its transformed tile side (the faster of those timed)
+    // The other tile side's Winograd, when it was timed too (winograd_other < 0: not timed).
+    double winograd_other = -1;
+    int other_alpha = 6;
+    bool other_fused = false;
+    std::int64_t other_bytes = 0;
     bool timed_twice = false;           // a close call (close_call), timed again
     bool timed_whole = false;           // timed as the executor runs it, whole layer on all threads (layer_trial)
+    bool tiles_timed_whole = false;     // only Winograd's two tile sizes timed so (trial::tiles)
     double spatial() const { return winograd >= 0 ? std::min(direct, winograd) : direct; }
 };
 
@@ -109,6 +115,11 @@ edge_costs faster_of(edge_costs a, const edge_costs& b)
             a.winograd_filter_grad = b.winograd_filter_grad;
             a.winograd_fused = b.winograd_fused;
             a.winograd_alpha = b.winograd_alpha;
+            a.winograd_bytes = b.winograd_bytes;
+            a.winograd_other = b.winograd_other;
+            a.other_alpha = b.other_alpha;
+            a.other_fused = b.other_fused;
+            a.other_bytes = b.other_bytes;
         }
         a.winograd = std::min(a.winograd, b.winograd);
     }
@@ -233,7 +244,15 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth, std::int64_t b
         }
         w.winograd_bytes = static_cast<std::int64_t>(
             (((w.winograd_fused ? 0 : m) + (products == 3 ? n : 0)) * per_map + filter_bytes) * sizeof(T));
-        if (costs.winograd < 0 || w.winograd < costs.winograd) {
+        const bool faster = costs.winograd < 0 || w.winograd < costs.winograd;
+        if (costs.winograd >= 0) {  // the slower of the two sizes, kept for a trial on all threads
+            const edge_costs& slower = faster ? costs : w;
+            costs.winograd_other = slower.winograd;
+            costs.other_alpha = faster ? costs.winograd_alpha : alpha;
+            costs.other_fused = slower.winograd_fused;
+            costs.other_bytes = slower.winograd_bytes;
+        }
+        if (faster) {
             costs.winograd = w.winograd;
             costs.winograd_bytes = w.winograd_bytes;
             costs.winograd_filter_grad = w.winograd_filter_grad;
@@ -286,26 +305,40 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth, std::int64_t b
 // Only layers of up to 1 GiB of maps, transforms and spectra whose fastest method should take at most
 // a quarter of a second on all threads: each method is timed two to four times (seconds_per_call), and
 // the layers of ZNNi's networks would add tens of seconds to the start-up.
+// What a trial times: nothing, every method, or only Winograd's two tile sizes (their one-thread
+// estimates alike, the other methods far off: 3x3x3 48->48 on 24x48x48 estimated 12.80 ms in 6x6
+// tiles, 12.83 in 8x8, direct 30-33; at 2 threads 8x8 ran it in 7.7 ms, 6x6 in 8.8).
+enum class trial { none, methods, tiles };
+
 template <class T>
-bool worth_a_trial(const network_state<T>& s, int e, const edge_costs& c)
+trial worth_a_trial(const network_state<T>& s, int e, const edge_costs& c)
 {
-    if (s.options.training || s.pool.threads() < 2) return false;
+    if (s.options.training || s.pool.threads() < 2) return trial::none;
     const auto [fastest, second] = two_fastest(c);
     const double maps = static_cast<double>(s.source(e).maps() * s.sizes[s.graph.edges()[e].from].volume() +
                                             s.target(e).maps() * s.sizes[s.graph.edges()[e].to].volume()) *
                         sizeof(T);
-    const double bytes = maps + static_cast<double>(c.fft >= 0 ? c.fft_bytes : 0) +
-                         static_cast<double>(c.winograd >= 0 ? c.winograd_bytes : 0);
-    return second < s.options.optimize_trial_within * fastest && bytes <= static_cast<double>(std::int64_t(1) << 30) &&
-           fastest / s.pool.threads() <= 0.25;
+    const double winograd_bytes = c.winograd >= 0 ? static_cast<double>(std::max(c.winograd_bytes, c.other_bytes)) : 0;
+    const double bytes = maps + static_cast<double>(c.fft >= 0 ? c.fft_bytes : 0) + winograd_bytes;
+    // Counted with the FFT spectra for the tile sizes' trial too: timing only those on N4's layers
+    // (0.9-3 GB of spectra) added 2.8 s to its start-up and left a forward pass as fast (84-86 ms
+    // against 80-86 at 2 threads).
+    if (bytes > static_cast<double>(std::int64_t(1) << 30) || fastest / s.pool.threads() > 0.25) return trial::none;
+    const double within = s.options.optimize_trial_within;
+    if (second < within * fastest) return trial::methods;
+    const bool tiles_close = c.winograd >= 0 && c.winograd == fastest && c.winograd_other >= 0 &&
+                             c.winograd_other < within * c.winograd;
+    return tiles_close ? trial::tiles : trial::none;
 }
 
 // The forward pass of edge e by each method timed on the whole layer with all the pool's threads, as the
 // executor splits it (map groups for direct; a transform per input map, then region tasks for Winograd;
 // a spectrum per input map, then the products and one inverse per output map for FFT), in seconds of
-// one thread's work (wall time x threads), replacing the estimates.
+// one thread's work (wall time x threads), replacing the estimates. Winograd is timed in both tile
+// sizes where both were estimated within optimize_trial_within of each other, the faster kept; with
+// trial::tiles only those two are timed.
 template <class T>
-edge_costs layer_trial(network_state<T>& s, int e, edge_costs c)
+edge_costs layer_trial(network_state<T>& s, int e, edge_costs c, trial what)
 {
     const graph_edge& edge = s.graph.edges()[e];
     const graph_node& src = s.source(e);
@@ -322,43 +355,56 @@ edge_costs layer_trial(network_state<T>& s, int e, edge_costs c)
     for (auto& v : out) outputs.push_back(&v);
     const std::vector<const volume<T>*> kernels(m * n, &kernel);
 
-    const std::size_t group = static_cast<std::size_t>(s.map_group(static_cast<int>(n)));
-    auto direct_pass = [&] {
-        s.pool.parallel_for((n + group - 1) / group, [&](std::size_t q) {
-            const std::size_t j0 = q * group, g = std::min(n, j0 + group) - j0;
-            const std::vector<const volume<T>*> group_kernels(m * g, &kernel);
-            conv_forward_maps<T>(inputs, group_kernels, src.sparsity,
-                                 std::span<volume<T>* const>(outputs.data() + j0, g), conv_write::overwrite);
-        });
+    // Each method makes one pass first, untimed: the first method timed paid for waking the pool's
+    // threads (5x5x5 1->48 on 24x48x48 at 2 threads: direct 4.1-4.3 ms timed first, 3.0 after the others).
+    auto time_whole = [&](auto&& pass) {
+        pass();
+        return threads * seconds_per_call(pass);
     };
-    // One pass first, untimed: the first method timed paid for waking the pool's threads (5x5x5
-    // 1->48 on 24x48x48 at 2 threads: direct 4.1-4.3 ms timed first, 3.0 after the other methods).
-    direct_pass();
-    c.direct = threads * seconds_per_call(direct_pass);
+    const std::size_t group = static_cast<std::size_t>(s.map_group(static_cast<int>(n)));
+    if (what == trial::methods)
+        c.direct = time_whole([&] {
+            s.pool.parallel_for((n + group - 1) / group, [&](std::size_t q) {
+                const std::size_t j0 = q * group, g = std::min(n, j0 + group) - j0;
+                const std::vector<const volume<T>*> group_kernels(m * g, &kernel);
+                conv_forward_maps<T>(inputs, group_kernels, src.sparsity,
+                                     std::span<volume<T>* const>(outputs.data() + j0, g), conv_write::overwrite);
+            });
+        });
 
-    if (c.winograd >= 0) {
-        const winograd_tiling tiling(in_shape, edge.spec->size, src.sparsity, c.winograd_alpha);
+    auto time_winograd = [&](int alpha, bool fused) {
+        const winograd_tiling tiling(in_shape, edge.spec->size, src.sparsity, alpha);
         const winograd_filters<T> filters = winograd_filters<T>::forward(tiling, kernels, m, n);
         const vec3 space = region_shape(tiling.phased() ? &tiling : nullptr, out_shape);
         const std::vector<winograd_region> regions = split_into_regions(space, tiling.my, s.pool.threads());
-        if (c.winograd_fused) {
-            c.winograd = threads * seconds_per_call([&] {
+        if (fused)
+            return time_whole([&] {
                 s.pool.parallel_for(regions.size(), [&](std::size_t r) {
                     winograd_forward_fused<T>(tiling, inputs, filters, outputs, regions[r], conv_write::overwrite);
                 });
             });
-        } else {
-            winograd_maps<T> transformed(tiling, m);
-            c.winograd = threads * seconds_per_call([&] {
-                s.pool.parallel_for(m, [&](std::size_t i) { transformed.transform(i, in[i]); });
-                s.pool.parallel_for(regions.size(), [&](std::size_t r) {
-                    winograd_forward_maps<T>(transformed, filters, outputs, regions[r], conv_write::overwrite);
-                });
+        winograd_maps<T> transformed(tiling, m);
+        return time_whole([&] {
+            s.pool.parallel_for(m, [&](std::size_t i) { transformed.transform(i, in[i]); });
+            s.pool.parallel_for(regions.size(), [&](std::size_t r) {
+                winograd_forward_maps<T>(transformed, filters, outputs, regions[r], conv_write::overwrite);
             });
+        });
+    };
+    if (c.winograd >= 0) {
+        c.winograd = time_winograd(c.winograd_alpha, c.winograd_fused);
+        if (c.winograd_other >= 0 && c.winograd_other < s.options.optimize_trial_within * c.winograd) {
+            c.winograd_other = time_winograd(c.other_alpha, c.other_fused);
+            if (c.winograd_other < c.winograd) {
+                std::swap(c.winograd, c.winograd_other);
+                std::swap(c.winograd_alpha, c.other_alpha);
+                std::swap(c.winograd_fused, c.other_fused);
+                std::swap(c.winograd_bytes, c.other_bytes);
+            }
         }
     }
 
-    if (c.fft >= 0) {
+    if (c.fft >= 0 && what == trial::methods) {
         fft_transformer<T> tf(*s.plans, fft_size(in_shape));
         const spectrum<T> filter = tf.forward_dilated_kernel(kernel, src.sparsity);
         std::vector<spectrum<T>> images(m), filters(m * n, filter), sums(n, spectrum<T>(tf.real_shape()));
@@ -373,7 +419,8 @@ edge_costs layer_trial(network_state<T>& s, int e, edge_costs c)
             });
         });
     }
-    c.timed_whole = true;
+    c.timed_whole = what == trial::methods;
+    c.tiles_timed_whole = what == trial::tiles;
     return c;
 }
 
@@ -402,7 +449,8 @@ void choose_conv_methods(network_state<T>& s)
         costs[edge.index] = estimate(s, edge.index, bandwidth, budget);
         if (close_call(costs[edge.index]))
             costs[edge.index] = faster_of(costs[edge.index], estimate(s, edge.index, bandwidth, budget));
-        if (worth_a_trial(s, edge.index, costs[edge.index])) costs[edge.index] = layer_trial(s, edge.index, costs[edge.index]);
+        if (const trial what = worth_a_trial(s, edge.index, costs[edge.index]); what != trial::none)
+            costs[edge.index] = layer_trial(s, edge.index, costs[edge.index], what);
         timed.push_back(edge.index);
     }
     if (timed.empty()) return;
@@ -479,11 +527,15 @@ void choose_conv_methods(network_state<T>& s)
         log << "optimize: conv " << edge.name() << " (" << s.source(e).maps() << "->" << s.target(e).maps()
             << " maps, " << edge.spec->size.dims() << " filter, sparsity " << s.source(e).sparsity.dims() << ", input "
             << s.sizes[edge.from].dims() << "): direct " << std::fixed << std::setprecision(2) << c.direct * 1e3 << " ms, ";
-        if (c.winograd >= 0)
+        if (c.winograd >= 0) {
             log << "winograd " << c.winograd * 1e3 << " ms (" << c.winograd_alpha << "x" << c.winograd_alpha << " tiles"
-                << (c.winograd_fused ? ", fused)" : ")")
+                << (c.winograd_fused ? ", fused" : "");
+            if (c.winograd_other >= 0)
+                log << "; " << c.other_alpha << "x" << c.other_alpha << " " << c.winograd_other * 1e3 << " ms";
+            log << ")"
                 << (s.options.training && s.winograd[e] ? s.winograd_filter_grad[e] ? " (filter gradients winograd)" : " (filter gradients direct)" : "")
                 << ", ";
+        }
         if (c.fft >= 0)
             log << "fft " << c.fft * 1e3 << " ms, fft spectra " << std::setprecision(0) << c.fft_bytes / mib << " MiB -> "
                 << chosen << (over_budget[e] && !s.fft[e] ? " (a faster method is over the memory budget)" : "");
@@ -492,6 +544,8 @@ void choose_conv_methods(network_state<T>& s)
                 << " MiB, over the memory budget) -> " << chosen;
         log << (c.timed_twice ? " (close: timed twice)" : "")
             << (c.timed_whole ? " (timed whole on " + std::to_string(s.pool.threads()) + " threads)" : std::string())
+            << (c.tiles_timed_whole ? " (winograd's tile sizes timed whole on " + std::to_string(s.pool.threads()) + " threads)"
+                                    : std::string())
             << "\n" << std::defaultfloat;
     }
     if (!faster.empty())

@@ -249,6 +249,8 @@ TEST_CASE("optimize on several threads times close layers whole and computes wha
     for (std::string line; std::getline(lines, line);)
         if (line.rfind("optimize: conv c", 0) == 0) {
             CHECK_THAT(line, Catch::Matchers::EndsWith("(timed whole on 2 threads)"));
+            // Both filters are square in y and x: Winograd was timed in both tile sizes.
+            CHECK_THAT(line, Catch::Matchers::Contains("6x6") && Catch::Matchers::Contains("8x8"));
             ++whole;
         }
     CHECK(whole == 2);
