@@ -7,7 +7,7 @@
 // stays a direct sum over the kernel's planes. With 6 x 6 tiles a 3x3x3 filter costs 36·3/16 = 6.75
 // multiplications per output and input map instead of 27, a 1x4x4 filter 36/9 = 4 instead of 16, a 5x5x5
 // one 36·5/4 = 45 instead of 125; with 8 x 8 tiles (filters square in y and x only) 64·3/36 = 5.33, 64/25 =
-// 2.56 and 64·5/16 = 20, at the cost of larger transforms and less accurate float results.
+// 2.56 and 64·5/16 = 20, at the cost of larger transforms that pay only on planes of many tiles.
 // The multiplications of a layer are one small matrix product per transformed component, run by the
 // same register-blocked kernels as direct convolution.
 //

@@ -6,8 +6,8 @@
 // so the filter gradients take the input maps' transforms of the forward pass (winograd_maps), transform
 // each output gradient once into alpha x alpha tiles (winograd_gradients), and reduce, per transformed
 // component, one matrix product over every tile of every plane: n x T times T x m for n output and m
-// input maps. A 3x3 filter then costs 36/16 = 2.25 multiplications per output and map
-// pair and kernel plane instead of 9, a 5x5 one 36/4 = 9 instead of 25.
+// input maps. In 6 x 6 tiles a 3x3 filter then costs 36/16 = 2.25 multiplications per output and map
+// pair and kernel plane instead of 9, a 5x5 one 36/4 = 9 instead of 25 (8 x 8 tiles: 1.78 and 4).
 //
 // Sums run in a fixed order (per component, over planes and tiles in order, in vector partial sums), so
 // the result does not depend on how the components are spread over threads.

@@ -192,8 +192,9 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth, std::int64_t b
     // faster kept: 8 x 8 tiles take fewer multiplications but need planes of many tiles to run their
     // products at speed (5x5x5 48->48 on 24x48x48, one thread: 35-38 ms against 63-65 for 6 x 6;
     // 3x3x3 48->48 there 15.1-15.2 against 14.0-14.3 ms).
-    for (const int alpha : winograd_tiles(s, e)) {
-        if (!winograd_supports(edge.spec->size, src.sparsity)) break;
+    const std::vector<int> tiles =
+        winograd_supports(edge.spec->size, src.sparsity) ? winograd_tiles(s, e) : std::vector<int>{};
+    for (const int alpha : tiles) {
         // As the executor runs it: one transform per input map, then all n output maps in one call with
         // filters transformed beforehand (region tasks). The gradient to the input costs about as much
         // again (m and n swapped); the filter gradient is timed by Winograd and taken where that beats
