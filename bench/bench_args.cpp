@@ -39,7 +39,7 @@ std::string usage()
            "       znn-bench train   --net FILE.znn --outsz Z,Y,X [options]\n"
            "options: --mode direct|winograd|fft|optimize (optimize)  --threads N (1)  --budget SECONDS (3)\n"
            "         --max-reps N (10)  --memory-cap GIB (none; exit status 3 when the estimate is larger)\n"
-           "         --measure-plans  --verbose\n"
+           "         --winograd-tile 0|6|8 (0: optimize times both)  --measure-plans  --verbose\n"
            "         --describe   print the layer list used by the torch peer of tools/bench, run nothing\n"
            "Prints one line `result key=value ...` (times in seconds, after one warm-up run).\n";
 }
@@ -74,6 +74,7 @@ bench_args parse_args(int argc, char** argv)
         } else if (key == "--threads") a.threads = static_cast<int>(parse_number(key, value));
         else if (key == "--budget") a.budget_s = parse_number(key, value);
         else if (key == "--memory-cap") a.memory_cap_gib = parse_number(key, value);
+        else if (key == "--winograd-tile") a.winograd_tile = static_cast<int>(parse_number(key, value));
         else if (key == "--max-reps") a.max_reps = std::max(1, static_cast<int>(parse_number(key, value)));
         else throw std::invalid_argument("unknown option '" + key + "'");
     }

@@ -18,6 +18,7 @@ struct bench_args {
     int threads = 1;
     double budget_s = 3;  // time for the repetitions after the warm-up
     int max_reps = 10;
+    int winograd_tile = 0;       // engine_options::winograd_tile (checked by the engine)
     double memory_cap_gib = 0;   // > 0: refuse networks estimated to need more
     bool describe = false;       // print the layer list for the peer and exit
     bool measure_plans = false;  // FFTW_MEASURE plans

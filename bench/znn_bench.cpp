@@ -77,6 +77,7 @@ int run(const bench_args& a)
     engine_options options;
     options.conv_mode = a.mode;
     options.threads = a.threads;
+    options.winograd_tile = a.winograd_tile;
     options.training = a.command == "train";
     options.measure_fft_plans = a.measure_plans;
     if (a.verbose) options.log = &std::cerr;
