@@ -35,6 +35,28 @@ T* aligned_new(std::size_t n)
 {
     return static_cast<T*>(allocate_aligned(std::max<std::size_t>(n, 1) * sizeof(T)));
 }
+
+// For std::vector scratch that vector code reads and writes: malloc aligns only to 16 bytes (a block
+// of 128 KiB or more lands 16 bytes past a page), so every 64-byte store would straddle two lines.
+template <class T>
+struct aligned_allocator {
+    using value_type = T;
+    aligned_allocator() = default;
+    template <class U>
+    aligned_allocator(const aligned_allocator<U>&) noexcept
+    {
+    }
+    T* allocate(std::size_t n) { return aligned_new<T>(n); }
+    void deallocate(T* p, std::size_t) noexcept { release_aligned(p); }
+    template <class U>
+    bool operator==(const aligned_allocator<U>&) const noexcept
+    {
+        return true;
+    }
+};
+
+template <class T>
+using aligned_vector = std::vector<T, aligned_allocator<T>>;
 }  // namespace detail
 
 template <class T>
