@@ -252,7 +252,7 @@ forward_result merge_blocks(const config& cfg, int blocks, std::ostream* progres
         std::vector<box> parts = split_blocks(out_shape, tile, blocks);
         std::string missing;
         for (int k = 0; k < blocks; ++k)
-            if (!fs::exists(forward_block_path(cfg, sample, k, blocks))) missing += " " + std::to_string(k);
+            if (!fs::exists(forward_block_path(cfg, sample, k, blocks))) missing.append(" ").append(std::to_string(k));
         if (!missing.empty())
             throw input_error("sample " + std::to_string(sample) + ": blocks" + missing + " of " + std::to_string(blocks) +
                               " are missing (run `znn forward --block K/" + std::to_string(blocks) + "` for them)");

@@ -53,7 +53,7 @@ inline result run_znn(const std::vector<std::string>& args)
     const auto base = std::filesystem::temp_directory_path() / ("znn-cli-" + std::to_string(entropy()));
     const std::string out = base.string() + ".out", err = base.string() + ".err";
     std::string command = shell_quote(exe);
-    for (const std::string& a : args) command += " " + shell_quote(a);
+    for (const std::string& a : args) command.append(" ").append(shell_quote(a));
     command += " >" + shell_quote(out) + " 2>" + shell_quote(err) + " </dev/null";
     const int status = std::system(command.c_str());
     result r;
