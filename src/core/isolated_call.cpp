@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <new>
 #include <stdexcept>
 #include <utility>
@@ -276,23 +277,32 @@ bool hdf5_in_process()
     return value && *value && std::strcmp(value, "0") != 0;
 }
 
-namespace {
-isolation_terms hdf5_terms()
+int hdf5_cpu_seconds(std::uintmax_t file_bytes)
 {
-    return {"the HDF5 library", "the file is damaged or not a valid HDF5 file", 120};
+    constexpr std::uintmax_t bytes_per_second = 8u << 20;
+    const std::uintmax_t seconds = 10 + file_bytes / bytes_per_second;
+    return static_cast<int>(std::min<std::uintmax_t>(seconds, 24 * 3600));
+}
+
+namespace {
+isolation_terms hdf5_terms(const std::string& file)
+{
+    std::error_code error;  // a file that cannot be sized (missing, a folder) is the work's to report
+    const std::uintmax_t size = std::filesystem::file_size(file, error);
+    return {"the HDF5 library", "the file is damaged or not a valid HDF5 file", hdf5_cpu_seconds(error ? 0 : size)};
 }
 }  // namespace
 
 std::string isolated_hdf5_read(const std::string& file, const std::function<std::string()>& work)
 {
     if (hdf5_in_process()) return work();
-    return isolated_call(file, hdf5_terms(), work);
+    return isolated_call(file, hdf5_terms(file), work);
 }
 
 void probe_hdf5_read(const std::string& file, const std::function<void()>& work)
 {
     if (hdf5_in_process()) return;
-    isolated_call(file, hdf5_terms(), [&] {
+    isolated_call(file, hdf5_terms(file), [&] {
         work();
         return std::string();
     });

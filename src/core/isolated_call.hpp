@@ -32,6 +32,7 @@
 //     until that other child exits (the pipe is close-on-exec, so exec'd programs do not keep it).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -53,9 +54,14 @@ std::string isolated_call(const std::string& file, const isolation_terms& terms,
 // are then read in this process (for fuzzing and debuggers, which must see the crash).
 bool hdf5_in_process();
 
-// A read of an HDF5 file that may be damaged: isolated_call with HDF5's wording and 120 s of CPU time
-// (reading a network file takes well under a second; the stack readers' probe reads metadata only), or
-// `work` called directly when hdf5_in_process().
+// The CPU seconds a child reading an HDF5 file of `file_bytes` bytes may use: 10 s plus 1 s per 8 MiB.
+// Reading a network file takes well under a second per 100 MB and the stack readers' probe reads metadata
+// (and at most 1 MiB of data), so this is a bound for a read that loops, not a time a good file needs;
+// it scales with the file so that a damaged 3 KB file is given up after seconds, not minutes.
+int hdf5_cpu_seconds(std::uintmax_t file_bytes);
+
+// A read of an HDF5 file that may be damaged: isolated_call with HDF5's wording and hdf5_cpu_seconds of
+// the file's size, or `work` called directly when hdf5_in_process().
 std::string isolated_hdf5_read(const std::string& file, const std::function<std::string()>& work);
 
 // A trial run of the reads the caller is about to make itself: `work` runs in a child (its errors come
