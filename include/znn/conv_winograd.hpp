@@ -9,7 +9,8 @@
 // one 36·5/4 = 45 instead of 125; with 8 x 8 tiles (filters square in y and x only) 64·3/36 = 5.33, 64/25 =
 // 2.56 and 64·5/16 = 20, at the cost of larger transforms that pay only on planes of many tiles.
 // The multiplications of a layer are one small matrix product per transformed component, run by the
-// same register-blocked kernels as direct convolution.
+// same register-blocked kernels as direct convolution. Filters of 6 to 15 taps in y or x are cut into
+// pieces of at most 5 taps (winograd_tiling::pieces), summed in the transformed domain.
 //
 // Like the FFT path, each source map is transformed once (winograd_maps) and the transform is shared
 // by every output map that reads it; the filters are transformed on every call (a few hundred
@@ -39,8 +40,9 @@
 
 namespace znn {
 
-// Whether the Winograd path computes a conv with this kernel shape and sparsity: 2..5 taps in y and x,
-// any kernel depth and sparsity.
+// Whether the Winograd path computes a conv with this kernel shape and sparsity: 2..15 taps in y and x,
+// any kernel depth and sparsity. A filter of more than 5 taps in y or x is cut into pieces of at most 5
+// (winograd_tiling::pieces).
 bool winograd_supports(vec3 kernel, vec3 sparsity);
 
 // The transformed tile sides a kernel can be tiled with: 6 always (when supported), 8 when it is also
@@ -70,6 +72,15 @@ struct winograd_tiling {
     // Values per transformed row: tiles_y·row_tiles and 15 more (the vectors of 16 tiles a region's
     // loops run over may end past the last tile), rounded up to an odd multiple of 16.
     std::int64_t stride = 0;
+    // A filter of more than 5 taps in y or x is the sum of pieces_y x pieces_x filters of piece_y x
+    // piece_x taps (the last ones padded with zeros), piece (qy, qx) reading the source shifted by
+    // qy·piece_y rows and qx·piece_x columns of the tiled plane. Each piece of a source map is transformed
+    // like a map of its own (winograd_maps stores count·pieces() rows) and its products summed with the
+    // others' before the one inverse transform per tile: a 7x7x7 filter in 8 x 8 tiles of four 4x4x7
+    // pieces costs 4·64·7/25 = 72 multiplications per output and input map instead of 343. A filter of
+    // at most 5 taps is one piece of its own size.
+    int pieces_y = 1, pieces_x = 1;
+    int piece_y = 0, piece_x = 0;
 
     winograd_tiling() = default;
     // Throws std::invalid_argument when !winograd_supports(kernel, sparsity), the kernel does not fit, or
@@ -77,6 +88,7 @@ struct winograd_tiling {
     winograd_tiling(vec3 source, vec3 kernel, vec3 sparsity, int alpha = 6);
 
     int components() const { return alpha * alpha; }
+    int pieces() const { return pieces_y * pieces_x; }
     // Whether the filter is sparse in y or x: the rows of tiles are rows of the de-interleaved plane
     // (winograd_region's y limits count those rows).
     bool phased() const { return phases > 1; }
@@ -92,8 +104,9 @@ struct winograd_tiling {
 // The transforms of a list of `count` maps of shape tiling.source (one node's maps), stored for the
 // multiplications: per source plane z and component c (of tiling.components()), the rows of all the maps
 // one after the other, data[((z·components + c)·rows + s)·stride + t], so that the products of a component read one contiguous
-// panel per plane (a matrix product with fixed strides, as in a GEMM). rows = count rounded up to odd
-// (see winograd_tiling::stride). Copies share the storage.
+// panel per plane (a matrix product with fixed strides, as in a GEMM). A filter in pieces stores
+// sources() = count·pieces rows, piece k of map i at s = i·pieces + k; rows = sources() rounded up to
+// odd (see winograd_tiling::stride). Copies share the storage.
 template <class T>
 class winograd_maps {
 public:
@@ -110,7 +123,9 @@ public:
 
     const winograd_tiling& tiling() const { return tiling_; }
     std::size_t count() const { return count_; }
-    std::size_t rows() const { return count_ | 1; }  // rows per component, >= count
+    // Transformed rows per component and plane: one per map and piece of the filter.
+    std::size_t sources() const { return count_ * static_cast<std::size_t>(tiling_.pieces()); }
+    std::size_t rows() const { return sources() | 1; }  // rows per component, >= sources()
     const T* data() const { return data_->data(); }
 
 private:
@@ -172,7 +187,8 @@ void winograd_forward_maps(const winograd_maps<T>& in, const winograd_filters<T>
 // of tiles of the inputs is transformed into a per-thread buffer just before its products, instead of
 // the whole layer's transforms being stored and read back. No storage, and a layer's products read
 // their operands from the core's cache instead of memory; but a filter kernel.z planes deep transforms
-// each input plane kernel.z times. Conv mode `optimize` times both forms per layer.
+// each input plane kernel.z times. Conv mode `optimize` times both forms per layer. Filters of one piece
+// only (at most 5 taps in y and x: tiling.pieces() == 1).
 template <class T>
 void winograd_forward_fused(const winograd_tiling& tiling, std::span<const volume<T>* const> in,
                             const winograd_filters<T>& filters, std::span<volume<T>* const> out,

@@ -74,38 +74,48 @@ const detail::shape_checks checks{"winograd convolution"};
     checks.fail(what);
 }
 
-// u[((s·n + o)·Kz + az)·C + c] = G_y · g · G_xᵀ for the plane az of the filter between source s and
-// target o, g(a, b) = kernel(s, o)(az, a, b), flipped in all three axes when `flip`. Done in double.
-// The result is a per-thread buffer, valid until the thread's next call.
+// u[((s·n + o)·Kz + az)·C + c] = G_y · g · G_xᵀ for the plane az of the filter between source row s and
+// target o: source row s = i·pieces + qy·pieces_x + qx is piece (qy, qx) of map i (winograd_maps), whose
+// filter is g(a, b) = kernel(i, o)(az, qy·piece_y + a, qx·piece_x + b) (zero past the kernel's end),
+// the kernel flipped in all three axes when `flip`. Done in double. The result is a per-thread buffer,
+// valid until the thread's next call.
 template <class T, class KernelOf>
 const std::vector<T>& transform_filters(const winograd_tiling& tl, std::size_t sources, std::size_t targets,
                                         KernelOf kernel_of, bool flip)
 {
     const vec3 K = tl.kernel;
-    const int A = tl.alpha, C = tl.components();
+    const int A = tl.alpha, C = tl.components(), P = tl.pieces(), py = tl.piece_y, px = tl.piece_x;
+    const std::size_t rows = sources * static_cast<std::size_t>(P);
     thread_local std::vector<T> u;
-    if (u.size() < sources * targets * K.z * C) u.resize(sources * targets * K.z * C);
-    std::vector<double> half(static_cast<std::size_t>(A * K.x));
-    for (std::size_t s = 0; s < sources; ++s)
+    if (u.size() < rows * targets * K.z * C) u.resize(rows * targets * K.z * C);
+    std::vector<double> half(static_cast<std::size_t>(A * px));
+    for (std::size_t i = 0; i < sources; ++i)
         for (std::size_t o = 0; o < targets; ++o) {
-            const volume<T>& k = kernel_of(s, o);
-            for (std::int64_t az = 0; az < K.z; ++az) {
-                auto g = [&](std::int64_t a, std::int64_t b) -> double {
-                    return flip ? k(K.z - 1 - az, K.y - 1 - a, K.x - 1 - b) : k(az, a, b);
-                };
-                for (int ky = 0; ky < A; ++ky)
-                    for (std::int64_t b = 0; b < K.x; ++b) {
-                        double sum = 0;
-                        for (std::int64_t a = 0; a < K.y; ++a) sum += winograd::G(A, static_cast<int>(K.y), ky, static_cast<int>(a)) * g(a, b);
-                        half[ky * K.x + b] = sum;
-                    }
-                T* dst = u.data() + ((s * targets + o) * K.z + az) * C;
-                for (int ky = 0; ky < A; ++ky)
-                    for (int kx = 0; kx < A; ++kx) {
-                        double sum = 0;
-                        for (std::int64_t b = 0; b < K.x; ++b) sum += half[ky * K.x + b] * winograd::G(A, static_cast<int>(K.x), kx, static_cast<int>(b));
-                        dst[ky * A + kx] = static_cast<T>(sum);
-                    }
+            const volume<T>& k = kernel_of(i, o);
+            for (int piece = 0; piece < P; ++piece) {
+                const std::int64_t y0 = piece / tl.pieces_x * py, x0 = piece % tl.pieces_x * px;
+                const std::size_t s = i * static_cast<std::size_t>(P) + static_cast<std::size_t>(piece);
+                for (std::int64_t az = 0; az < K.z; ++az) {
+                    auto g = [&](std::int64_t a, std::int64_t b) -> double {
+                        a += y0;
+                        b += x0;
+                        if (a >= K.y || b >= K.x) return 0.0;
+                        return flip ? k(K.z - 1 - az, K.y - 1 - a, K.x - 1 - b) : k(az, a, b);
+                    };
+                    for (int ky = 0; ky < A; ++ky)
+                        for (int b = 0; b < px; ++b) {
+                            double sum = 0;
+                            for (int a = 0; a < py; ++a) sum += winograd::G(A, py, ky, a) * g(a, b);
+                            half[ky * px + b] = sum;
+                        }
+                    T* dst = u.data() + ((s * targets + o) * K.z + az) * C;
+                    for (int ky = 0; ky < A; ++ky)
+                        for (int kx = 0; kx < A; ++kx) {
+                            double sum = 0;
+                            for (int b = 0; b < px; ++b) sum += half[ky * px + b] * winograd::G(A, px, kx, b);
+                            dst[ky * A + kx] = static_cast<T>(sum);
+                        }
+                }
             }
         }
     return u;
@@ -125,7 +135,7 @@ void check_kernels(const winograd_tiling& tl, std::size_t count, cptrs<T> kernel
 
 bool winograd_supports(vec3 kernel, vec3 sparsity)
 {
-    auto taps_ok = [](std::int64_t k) { return k >= 2 && k <= winograd::max_taps; };
+    auto taps_ok = [](std::int64_t k) { return k >= 2 && k <= winograd::max_pieces * winograd::max_taps; };
     return taps_ok(kernel.y) && taps_ok(kernel.x) && kernel.z >= 1 && sparsity.all_positive();
 }
 
@@ -137,15 +147,21 @@ bool winograd_supports_alpha(vec3 kernel, int alpha)
 winograd_tiling::winograd_tiling(vec3 src, vec3 k, vec3 s, int a) : alpha(a), source(src), kernel(k), sparsity(s)
 {
     if (!winograd_supports(k, s))
-        fail("kernel " + k.dims() + " with sparsity " + s.dims() + " (needs 2 to 5 taps in y and x)");
+        fail("kernel " + k.dims() + " with sparsity " + s.dims() + " (needs 2 to 15 taps in y and x)");
     if (!winograd_supports_alpha(k, a))
         fail("tiles of " + std::to_string(a) + " x " + std::to_string(a) + " for kernel " + k.dims() +
              " (6, or 8 for kernels square in y and x)");
     const vec3 out = conv_output_shape(src, k, s);
     // Only y and x must fit: the backward tiling reads output gradients that are not padded in z.
     if (out.y < 1 || out.x < 1 || src.z < 1) fail("kernel " + k.dims() + " does not fit maps of " + src.dims());
-    my = alpha + 1 - static_cast<int>(k.y);
-    mx = alpha + 1 - static_cast<int>(k.x);
+    // The fewest pieces of at most max_taps, as even as they go: 7 taps are 4 + 3 (the second padded to
+    // 4), which leaves 5 outputs per 8 x 8 tile where 5 + 2 would leave 4.
+    pieces_y = static_cast<int>((k.y + winograd::max_taps - 1) / winograd::max_taps);
+    pieces_x = static_cast<int>((k.x + winograd::max_taps - 1) / winograd::max_taps);
+    piece_y = static_cast<int>((k.y + pieces_y - 1) / pieces_y);
+    piece_x = static_cast<int>((k.x + pieces_x - 1) / pieces_x);
+    my = alpha + 1 - piece_y;
+    mx = alpha + 1 - piece_x;
     out_y = out.y;
     out_x = out.x;
     phases = s.y * s.x;
@@ -179,7 +195,8 @@ winograd_tiling winograd_backward_tiling(vec3 input, vec3 kernel, vec3 sparsity,
 template <class T>
 std::size_t winograd_maps<T>::storage_size(const winograd_tiling& tiling, std::size_t count)
 {
-    return static_cast<std::size_t>(tiling.source.z * tiling.components() * tiling.stride) * (count | 1);
+    return static_cast<std::size_t>(tiling.source.z * tiling.components() * tiling.stride) *
+           ((count * static_cast<std::size_t>(tiling.pieces())) | 1);
 }
 
 template <class T>
@@ -218,7 +235,8 @@ struct winograd_filters_access {
         f.targets_ = targets;
         f.kernel_ = tl.kernel;
         f.alpha_ = tl.alpha;
-        ZNN_DISPATCH(pack_filters, u, tl.components(), sources, targets, tl.kernel.z, f.packed_)
+        ZNN_DISPATCH(pack_filters, u, tl.components(), sources * static_cast<std::size_t>(tl.pieces()), targets,
+                     tl.kernel.z, f.packed_)
         switch (simd::best_isa()) {
 #if ZNN_X86_DISPATCH
         case simd::isa::avx512: f.block_ = wino_avx512::filter_block<T>(); break;
@@ -258,7 +276,7 @@ void winograd_forward_maps(const winograd_maps<T>& in, const winograd_filters<T>
     const winograd_tiling& tl = in.tiling();
     detail::check_winograd_filters(checks, tl, filters, in.count(), out.size());
     checks.require(checks.common_shape(out, "output maps"), conv_output_shape(tl.source, tl.kernel, tl.sparsity), "output");
-    ZNN_DISPATCH(correlate, tl, in.data(), in.count(), in.rows(), filters.data(), 0, out, region, write)
+    ZNN_DISPATCH(correlate, tl, in.data(), in.sources(), in.rows(), filters.data(), 0, out, region, write)
 }
 
 template <class T>
@@ -276,7 +294,7 @@ void winograd_backward_input_maps(const winograd_maps<T>& padded_grad_out, const
     const vec3 I = checks.common_shape(grad_in, "input gradients");
     checks.require(tl.source, winograd_backward_tiling(I, tl.kernel, tl.sparsity).source, "padded output gradient");
     const std::int64_t z_offset = (tl.kernel.z - 1) * tl.sparsity.z;
-    ZNN_DISPATCH(correlate, tl, padded_grad_out.data(), padded_grad_out.count(), padded_grad_out.rows(),
+    ZNN_DISPATCH(correlate, tl, padded_grad_out.data(), padded_grad_out.sources(), padded_grad_out.rows(),
                  filters.data(), z_offset, grad_in,
                  region, write)
 }

@@ -116,7 +116,9 @@ void winograd_gradients<T>::transform(std::size_t index, const volume<T>& grad_o
 template <class T>
 winograd_kernel_sums<T>::winograd_kernel_sums(const winograd_tiling& tiling, std::size_t m, std::size_t n)
     : tiling_(tiling), m_(m), n_(n),
-      sums_(static_cast<std::size_t>(tiling.components()) * m * n * static_cast<std::size_t>(tiling.kernel.z), T(0))
+      sums_(static_cast<std::size_t>(tiling.components()) * m * static_cast<std::size_t>(tiling.pieces()) * n *
+                static_cast<std::size_t>(tiling.kernel.z),
+            T(0))
 {
     if (m == 0 || n == 0) fail("no maps");
 }
@@ -135,8 +137,8 @@ void winograd_kernel_sums<T>::compute(int component, const winograd_maps<T>& in,
     if (in.count() != m_ || grad.count() != n_)
         fail(std::to_string(in.count()) + " input maps and " + std::to_string(grad.count()) +
              " gradients, expected " + std::to_string(m_) + " and " + std::to_string(n_));
-    const std::size_t per_component = m_ * n_ * static_cast<std::size_t>(tiling_.kernel.z);
-    ZNN_DISPATCH(kernel_component, tiling_, component, in.data(), m_, in.rows(), grad.data(), n_, grad.rows(),
+    const std::size_t per_component = in.sources() * n_ * static_cast<std::size_t>(tiling_.kernel.z);
+    ZNN_DISPATCH(kernel_component, tiling_, component, in.data(), in.sources(), in.rows(), grad.data(), n_, grad.rows(),
                  grad.output_shape().z, sums_.data() + component * per_component)
 }
 
@@ -147,29 +149,37 @@ void winograd_kernel_sums<T>::add_to(ptrs<T> grad_kernels) const
     if (grad_kernels.size() != m_ * n_)
         fail(std::to_string(grad_kernels.size()) + " kernel gradients, expected " + std::to_string(m_ * n_));
     checks.require(checks.common_shape(grad_kernels, "kernel gradients"), K, "kernel gradient");
-    const std::size_t per_component = m_ * n_ * static_cast<std::size_t>(K.z);
-    const int ky = static_cast<int>(K.y), kx = static_cast<int>(K.x), A = tiling_.alpha;
-    std::vector<double> half(static_cast<std::size_t>(A * K.x));
-    for (std::size_t pair = 0; pair < m_ * n_; ++pair) {
-        volume<T>& dk = *grad_kernels[pair];
-        for (std::int64_t az = 0; az < K.z; ++az) {
-            const std::size_t at = pair * static_cast<std::size_t>(K.z) + static_cast<std::size_t>(az);
-            // half[k·Kx + b] = Σ_l dU[k·A + l] · G_x[l][b]; dg(a, b) = Σ_k G_y[k][a] · half[k·Kx + b].
-            for (int k = 0; k < A; ++k)
-                for (int b = 0; b < kx; ++b) {
-                    double sum = 0;
-                    for (int l = 0; l < A; ++l) sum += static_cast<double>(sums_[(k * A + l) * per_component + at]) * winograd::G(A, kx, l, b);
-                    half[k * kx + b] = sum;
+    const int P = tiling_.pieces(), py = tiling_.piece_y, px = tiling_.piece_x, A = tiling_.alpha;
+    const std::size_t per_component = m_ * static_cast<std::size_t>(P) * n_ * static_cast<std::size_t>(K.z);
+    std::vector<double> half(static_cast<std::size_t>(A * px));
+    for (std::size_t i = 0; i < m_; ++i)
+        for (std::size_t j = 0; j < n_; ++j) {
+            volume<T>& dk = *grad_kernels[i * n_ + j];
+            for (int piece = 0; piece < P; ++piece) {
+                // Source row i·P + piece (winograd_maps): the piece's taps start at (y0, x0).
+                const std::int64_t y0 = piece / tiling_.pieces_x * py, x0 = piece % tiling_.pieces_x * px;
+                const std::size_t pair = (i * static_cast<std::size_t>(P) + static_cast<std::size_t>(piece)) * n_ + j;
+                for (std::int64_t az = 0; az < K.z; ++az) {
+                    const std::size_t at = pair * static_cast<std::size_t>(K.z) + static_cast<std::size_t>(az);
+                    // half[k·px + b] = Σ_l dU[k·A + l] · G_x[l][b]; dg(a, b) = Σ_k G_y[k][a] · half[k·px + b].
+                    for (int k = 0; k < A; ++k)
+                        for (int b = 0; b < px; ++b) {
+                            double sum = 0;
+                            for (int l = 0; l < A; ++l)
+                                sum += static_cast<double>(sums_[(k * A + l) * per_component + at]) * winograd::G(A, px, l, b);
+                            half[k * px + b] = sum;
+                        }
+                    // The forward pass transformed the filter flipped in all three axes (transform_filters);
+                    // the taps of the last pieces past the kernel's end are the zeros it padded with.
+                    for (int a = 0; a < py && y0 + a < K.y; ++a)
+                        for (int b = 0; b < px && x0 + b < K.x; ++b) {
+                            double sum = 0;
+                            for (int k = 0; k < A; ++k) sum += winograd::G(A, py, k, a) * half[k * px + b];
+                            dk(K.z - 1 - az, K.y - 1 - (y0 + a), K.x - 1 - (x0 + b)) += static_cast<T>(sum);
+                        }
                 }
-            // The forward pass transformed the filter flipped in all three axes (transform_filters).
-            for (int a = 0; a < ky; ++a)
-                for (int b = 0; b < kx; ++b) {
-                    double sum = 0;
-                    for (int k = 0; k < A; ++k) sum += winograd::G(A, ky, k, a) * half[k * kx + b];
-                    dk(K.z - 1 - az, K.y - 1 - a, K.x - 1 - b) += static_cast<T>(sum);
-                }
+            }
         }
-    }
 }
 
 template <class T>

@@ -15,6 +15,7 @@ namespace znn::winograd {
 
 constexpr int max_alpha = 8;
 constexpr int max_taps = 5;  // r = 2..5
+constexpr int max_pieces = 3;  // per axis, for filters of more taps (winograd_tiling::pieces)
 
 // The finite interpolation points, the first A - 1 of them for A-point tiles; the last point is
 // infinity. Small points keep the entries of the matrices, and so the rounding of float transforms,

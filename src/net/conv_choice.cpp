@@ -225,7 +225,7 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth, std::int64_t b
             w.winograd_fused = t_fused < 1.1 * w.winograd;
             if (w.winograd_fused) w.winograd = t_fused;
         }
-        const double per_map = static_cast<double>(in_shape.z * tiling.components() * tiling.stride);
+        const double per_map = static_cast<double>(in_shape.z * tiling.components() * tiling.stride * tiling.pieces());
         double filter_bytes = 0;  // the filter gradients' transforms of the inputs and output gradients
         if (s.options.training) {
             // The inputs transformed again in the backward pass (network_backward.cpp), each output

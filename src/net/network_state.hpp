@@ -145,7 +145,8 @@ struct network_state {
     bool may_fuse_winograd(int edge) const
     {
         const vec3 sparsity = source(edge).sparsity;
-        return graph.edges()[edge].spec->size.z == 1 && sparsity.y == 1 && sparsity.x == 1;
+        const vec3 size = graph.edges()[edge].spec->size;
+        return size.z == 1 && size.y <= 5 && size.x <= 5 && sparsity.y == 1 && sparsity.x == 1;  // one piece
     }
     vec3 dilated_kernel(int edge) const
     {

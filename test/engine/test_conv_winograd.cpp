@@ -58,7 +58,7 @@ struct layer_case {
 
 }  // namespace
 
-TEST_CASE("winograd_supports takes 2 to 5 taps in y and x, any sparsity", "[engine][winograd]")
+TEST_CASE("winograd_supports takes 2 to 15 taps in y and x, any sparsity", "[engine][winograd]")
 {
     CHECK(winograd_supports({3, 3, 3}, {1, 1, 1}));
     CHECK(winograd_supports({1, 4, 4}, {1, 1, 1}));
@@ -66,9 +66,12 @@ TEST_CASE("winograd_supports takes 2 to 5 taps in y and x, any sparsity", "[engi
     CHECK(winograd_supports({3, 3, 3}, {1, 2, 1}));
     CHECK(winograd_supports({1, 3, 3}, {1, 16, 16}));
     CHECK_FALSE(winograd_supports({3, 1, 3}, {1, 1, 1}));
-    CHECK_FALSE(winograd_supports({3, 6, 3}, {1, 1, 1}));
+    CHECK(winograd_supports({3, 6, 3}, {1, 1, 1}));
+    CHECK(winograd_supports({7, 7, 7}, {1, 2, 2}));
+    CHECK(winograd_supports({1, 15, 15}, {1, 1, 1}));
+    CHECK_FALSE(winograd_supports({3, 16, 3}, {1, 1, 1}));
     CHECK_FALSE(winograd_supports({3, 3, 3}, {1, 0, 1}));
-    CHECK_THROWS_AS(winograd_tiling({4, 8, 8}, {3, 7, 3}, {1, 1, 1}), std::invalid_argument);
+    CHECK_THROWS_AS(winograd_tiling({4, 8, 8}, {3, 9, 3}, {1, 1, 1}), std::invalid_argument);
     CHECK_THROWS_AS(winograd_tiling({4, 2, 8}, {3, 3, 3}, {1, 1, 1}), std::invalid_argument);
     const winograd_tiling t({4, 10, 11}, {3, 3, 2}, {1, 1, 1});
     CHECK(t.my == 4);
@@ -115,6 +118,29 @@ TEST_CASE("winograd_supports takes 2 to 5 taps in y and x, any sparsity", "[engi
     CHECK(e.tiles_x == 3);  // 13 output columns
     CHECK(e.row_tiles == 4);
     CHECK(e.stride == 32);  // 8 tiles and room for a vector of 16: no odd-multiple step for 8 x 8
+    CHECK(e.pieces() == 1);
+    CHECK(e.piece_y == 3);
+
+    // Filters of more than 5 taps in y or x: pieces of at most 5, as even as they go.
+    const winograd_tiling seven({9, 20, 20}, {7, 7, 7}, {1, 1, 1}, 8);
+    CHECK(seven.pieces_y == 2);
+    CHECK(seven.pieces_x == 2);
+    CHECK(seven.pieces() == 4);
+    CHECK(seven.piece_y == 4);  // 4 + 3, the second padded: F(5, 4)
+    CHECK(seven.my == 5);
+    CHECK(seven.out_y == 14);
+    CHECK(seven.tiles_y == 3);
+    const winograd_tiling mixed({1, 30, 12}, {1, 11, 3}, {1, 1, 1});
+    CHECK(mixed.pieces_y == 3);  // 4 + 4 + 3
+    CHECK(mixed.piece_y == 4);
+    CHECK(mixed.pieces_x == 1);
+    CHECK(mixed.piece_x == 3);
+    CHECK(mixed.my == 3);
+    CHECK(mixed.mx == 4);
+    // Two maps of four pieces: 8 rows per component, 9 stored (odd).
+    CHECK(winograd_maps<float>::storage_size(seven, 2) == std::size_t(9 * 64 * seven.stride * 9));
+    CHECK(winograd_maps<float>(seven, 2).sources() == 8);
+    CHECK(winograd_maps<float>(seven, 2).rows() == 9);
 }
 
 TEMPLATE_TEST_CASE("winograd convolution matches sums of naive edges", "[engine][winograd]", float, double)
@@ -140,6 +166,14 @@ TEMPLATE_TEST_CASE("winograd convolution matches sums of naive edges", "[engine]
         {{1, 70, 68}, {1, 2, 2}, {1, 16, 16}, 2, 2}, // 256 phases of 4-5 values a side: several chunks
         {{1, 17, 30}, {1, 3, 2}, {1, 1, 3}, 2, 3},   // sparse in x only
         {{2, 26, 13}, {1, 4, 3}, {1, 3, 1}, 3, 2},   // sparse in y only
+        // Filters in pieces (more than 5 taps in y or x).
+        {{3, 14, 15}, {3, 7, 7}, {1, 1, 1}, 2, 3},   // 2 x 2 pieces of 4 x 4 taps, the last padded
+        {{2, 13, 12}, {2, 6, 3}, {1, 1, 1}, 3, 2},   // 2 pieces of 3 in y, one in x
+        {{1, 20, 22}, {1, 9, 9}, {1, 1, 1}, 2, 5},   // 2 x 2 pieces of 5 x 5
+        {{1, 24, 26}, {1, 11, 4}, {1, 1, 1}, 1, 2},  // 3 pieces in y
+        {{1, 18, 16}, {1, 15, 13}, {1, 1, 1}, 1, 2}, // 3 x 3 pieces: the most there are
+        {{2, 30, 29}, {1, 7, 6}, {2, 2, 3}, 2, 2},   // pieces of a sparse filter: phased tiling
+        {{1, 90, 80}, {1, 7, 7}, {1, 1, 1}, 1, 17},  // several chunks, partial register blocks
     };
     for (const auto& c : cases)
     for (const int alpha : {6, 8}) {
@@ -216,8 +250,12 @@ TEMPLATE_TEST_CASE("winograd convolution matches sums of naive edges", "[engine]
                 CHECK(relative_error(split[j], ref) < winograd_tolerance<T>());
             }
             // The fused form, from the input maps themselves: the whole layer added to zeroes, and the
-            // same two regions overwriting stale values.
+            // same two regions overwriting stale values. Filters in pieces are refused there.
             std::vector<volume<T>> fused(c.n, volume<T>(out_shape)), fused_split(c.n, volume<T>(out_shape));
+            if (tiling.pieces() > 1) {
+                CHECK_THROWS_AS(winograd_forward_fused<T>(tiling, const_ptrs(in), filters, ptrs(fused)),
+                                std::invalid_argument);
+            } else {
             winograd_forward_fused<T>(tiling, const_ptrs(in), filters, ptrs(fused));
             for (auto& map : fused_split) map.fill(T(1e6));
             winograd_forward_fused<T>(tiling, const_ptrs(in), filters, ptrs(fused_split), second, conv_write::overwrite);
@@ -234,6 +272,7 @@ TEMPLATE_TEST_CASE("winograd convolution matches sums of naive edges", "[engine]
             CHECK_THROWS_AS(winograd_forward_fused<T>(tiling, fewer_inputs, filters, ptrs(fused)), std::invalid_argument);
             std::vector<const volume<T>*> wrong_inputs(c.m, &g[0]);
             CHECK_THROWS_AS(winograd_forward_fused<T>(tiling, wrong_inputs, filters, ptrs(fused)), std::invalid_argument);
+            }
             const winograd_tiling back = winograd_backward_tiling(c.in, c.kernel, c.sparsity, alpha);
             const auto back_filters = winograd_filters<T>::backward_input(back, const_ptrs(k), c.m, c.n);
             winograd_maps<T> padded_grads(back, c.n);

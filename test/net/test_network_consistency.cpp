@@ -177,6 +177,22 @@ TEST_CASE("Winograd filter gradients match direct ones in a network")
     opt.training = false;
     network<float> inference(*gd, {4, 9, 7}, opt, 1);
     CHECK_FALSE(inference.uses_winograd_filter_gradients(gd->find_edge("c5")));
+
+    // Filters of more than 5 taps in y and x (Winograd in pieces): c12 between 8 maps, its filter
+    // gradients by Winograd too, its forward pass not fused.
+    const std::string pieces = node("input", "input", 1) + conv("c11", "input", "n1", "1,3,3") +
+                               transfer("n1", "tanh", 8) + conv("c12", "n1", "output", "2,7,6") +
+                               transfer("output", "linear", 2);
+    for (int threads : {1, 4}) {
+        INFO("threads " << threads);
+        matches_direct_in_both(pieces, {2, 5, 6}, "winograd", threads);
+    }
+    auto gp = graph_from(pieces);
+    opt.training = true;
+    network<float> piece_net(*gp, {2, 5, 6}, opt, 1);
+    CHECK(piece_net.uses_winograd(gp->find_edge("c12")));
+    CHECK(piece_net.uses_winograd_filter_gradients(gp->find_edge("c12")));
+    CHECK_FALSE(piece_net.uses_fused_winograd(gp->find_edge("c12")));
 }
 
 TEST_CASE("optimize times Winograd where the filter allows it and keeps the fastest method")

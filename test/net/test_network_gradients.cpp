@@ -146,6 +146,17 @@ TEST_CASE("dense 2-5 tap filters between hidden nodes (Winograd layers, region t
     check_both_modes(t3, {3, 4, 3}, 16);
 }
 
+TEST_CASE("filters of 6 to 9 taps in y or x (Winograd in pieces)")
+{
+    // More than 5 taps: the Winograd layers sum 2 x 2 (c1, c3) or 2 x 1 (c2) pieces of at most 5 taps
+    // per source map; c2 is also sparse in y and x after the max filter.
+    std::string t = node("input", "input", 1) + conv("c1", "input", "n1", "1,7,7") + transfer("n1", "tanh", 3) +
+                    max_filter("f1", "n1", "p1", "1,2,2", "1,2,2") + transfer("p1", "soft_sign", 3) +
+                    conv("c2", "p1", "n2", "1,6,3") + transfer("n2", "tanh", 2) +
+                    conv("c3", "n2", "output", "2,9,9") + transfer("output", "linear", 2);
+    check_both_modes(t, {1, 3, 2}, 18);
+}
+
 TEST_CASE("filters sparse in y and x after transfer nodes (Winograd regions of de-interleaved planes)")
 {
     // c2 and c3 read nodes of sparsity 2 and 4 whose only out-edge they are: mode winograd computes those
