@@ -14,12 +14,13 @@
 #include "winograd_matrices.hpp"
 
 #include <algorithm>
+#include <type_traits>
 #include <cstdint>
 #include <span>
 #include <vector>
 
 #if defined(__SSE2__)
-#include <immintrin.h>  // winograd_impl.inc's non-temporal stores (not used by the fused pass)
+#include <immintrin.h>  // winograd_impl.inc's intrinsics (its inverse's AVX-512 scatter serves the fused pass too)
 #endif
 
 namespace znn::wino_fused_generic {
