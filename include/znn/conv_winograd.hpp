@@ -45,6 +45,9 @@ namespace znn {
 // (winograd_tiling::pieces).
 bool winograd_supports(vec3 kernel, vec3 sparsity);
 
+// Whether winograd_forward_fused takes this kernel: one piece (at most 5 taps in y and x).
+bool winograd_fused_supports(vec3 kernel);
+
 // The transformed tile sides a kernel can be tiled with: 6 always (when supported), 8 when it is also
 // square in y and x (the transforms are compiled per tile shape; square ones keep their number small).
 bool winograd_supports_alpha(vec3 kernel, int alpha);
@@ -89,6 +92,9 @@ struct winograd_tiling {
 
     int components() const { return alpha * alpha; }
     int pieces() const { return pieces_y * pieces_x; }
+    // The first row and column of piece k's taps (k = qy·pieces_x + qx).
+    std::int64_t piece_row(int k) const { return static_cast<std::int64_t>(k / pieces_x) * piece_y; }
+    std::int64_t piece_column(int k) const { return static_cast<std::int64_t>(k % pieces_x) * piece_x; }
     // Whether the filter is sparse in y or x: the rows of tiles are rows of the de-interleaved plane
     // (winograd_region's y limits count those rows).
     bool phased() const { return phases > 1; }

@@ -93,7 +93,7 @@ const std::vector<T>& transform_filters(const winograd_tiling& tl, std::size_t s
         for (std::size_t o = 0; o < targets; ++o) {
             const volume<T>& k = kernel_of(i, o);
             for (int piece = 0; piece < P; ++piece) {
-                const std::int64_t y0 = piece / tl.pieces_x * py, x0 = piece % tl.pieces_x * px;
+                const std::int64_t y0 = tl.piece_row(piece), x0 = tl.piece_column(piece);
                 const std::size_t s = i * static_cast<std::size_t>(P) + static_cast<std::size_t>(piece);
                 for (std::int64_t az = 0; az < K.z; ++az) {
                     auto g = [&](std::int64_t a, std::int64_t b) -> double {
@@ -137,6 +137,11 @@ bool winograd_supports(vec3 kernel, vec3 sparsity)
 {
     auto taps_ok = [](std::int64_t k) { return k >= 2 && k <= winograd::max_pieces * winograd::max_taps; };
     return taps_ok(kernel.y) && taps_ok(kernel.x) && kernel.z >= 1 && sparsity.all_positive();
+}
+
+bool winograd_fused_supports(vec3 kernel)
+{
+    return kernel.y <= winograd::max_taps && kernel.x <= winograd::max_taps;
 }
 
 bool winograd_supports_alpha(vec3 kernel, int alpha)

@@ -79,7 +79,7 @@ void winograd_forward_fused(const winograd_tiling& tl, cptrs<T> in, const winogr
                             const winograd_region& region, conv_write write)
 {
     detail::check_winograd_filters(checks, tl, filters, in.size(), out.size());
-    if (tl.pieces() > 1) checks.fail("kernel " + tl.kernel.dims() + ": the fused form takes filters of at most 5 taps in y and x");
+    if (!winograd_fused_supports(tl.kernel)) checks.fail("kernel " + tl.kernel.dims() + ": the fused form takes filters of at most 5 taps in y and x");
     checks.require(checks.common_shape(in, "input maps"), tl.source, "input");
     checks.require(checks.common_shape(out, "output maps"), conv_output_shape(tl.source, tl.kernel, tl.sparsity), "output");
     std::vector<const T*> sources(in.size());

@@ -157,7 +157,7 @@ void winograd_kernel_sums<T>::add_to(ptrs<T> grad_kernels) const
             volume<T>& dk = *grad_kernels[i * n_ + j];
             for (int piece = 0; piece < P; ++piece) {
                 // Source row i·P + piece (winograd_maps): the piece's taps start at (y0, x0).
-                const std::int64_t y0 = piece / tiling_.pieces_x * py, x0 = piece % tiling_.pieces_x * px;
+                const std::int64_t y0 = tiling_.piece_row(piece), x0 = tiling_.piece_column(piece);
                 const std::size_t pair = (i * static_cast<std::size_t>(P) + static_cast<std::size_t>(piece)) * n_ + j;
                 for (std::int64_t az = 0; az < K.z; ++az) {
                     const std::size_t at = pair * static_cast<std::size_t>(K.z) + static_cast<std::size_t>(az);

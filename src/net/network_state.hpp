@@ -146,7 +146,7 @@ struct network_state {
     {
         const vec3 sparsity = source(edge).sparsity;
         const vec3 size = graph.edges()[edge].spec->size;
-        return size.z == 1 && size.y <= 5 && size.x <= 5 && sparsity.y == 1 && sparsity.x == 1;  // one piece
+        return size.z == 1 && sparsity.y == 1 && sparsity.x == 1 && winograd_fused_supports(size);
     }
     vec3 dilated_kernel(int edge) const
     {

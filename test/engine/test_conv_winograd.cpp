@@ -137,6 +137,14 @@ TEST_CASE("winograd_supports takes 2 to 15 taps in y and x, any sparsity", "[eng
     CHECK(mixed.piece_x == 3);
     CHECK(mixed.my == 3);
     CHECK(mixed.mx == 4);
+    CHECK(mixed.piece_row(2) == 8);  // pieces at rows 0, 4, 8
+    CHECK(mixed.piece_column(2) == 0);
+    CHECK(seven.piece_row(3) == 4);  // piece (1, 1)
+    CHECK(seven.piece_column(3) == 4);
+    CHECK(seven.piece_column(2) == 0);
+    CHECK(winograd_fused_supports({1, 5, 5}));
+    CHECK_FALSE(winograd_fused_supports({1, 7, 7}));
+    CHECK_FALSE(winograd_fused_supports({1, 3, 6}));
     // Two maps of four pieces: 8 rows per component, 9 stored (odd).
     CHECK(winograd_maps<float>::storage_size(seven, 2) == std::size_t(9 * 64 * seven.stride * 9));
     CHECK(winograd_maps<float>(seven, 2).sources() == 8);
