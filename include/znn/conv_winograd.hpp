@@ -33,6 +33,7 @@
 #include "znn/volume.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <span>
@@ -181,13 +182,23 @@ struct winograd_region {
     std::int64_t y0 = 0, y1 = std::numeric_limits<std::int64_t>::max();
 };
 
+// A function of each value alone, the same for all the values of one output map (the transfer function
+// with the map's bias), that a forward call overwriting its outputs applies to its results before it
+// writes them: out[j] = f_j(Σ_i in[i] ⊛ kernel(i, j)). Called as f(j, values) on blocks of a few
+// thousand values in the call's scratch, where they are still in registers' reach; a block may hold
+// values past the output's edge that the call then drops. Saves the pass of its own over the maps
+// that the function would take afterwards (re-reading every map from L2 or L3).
+template <class T>
+using winograd_elementwise = std::function<void(std::size_t map, std::span<T> values)>;
+
 // out[j] += Σ_i in[i] ⊛ kernel(i, j) over `region` (= with conv_write::overwrite), given the
 // transforms of the input maps (in.tiling().source = input shape) and the filters of all the output maps
-// in `out`. out[j].shape() == conv_output_shape(input, kernel, sparsity).
+// in `out`. out[j].shape() == conv_output_shape(input, kernel, sparsity). `elementwise`, if given, needs
+// conv_write::overwrite (see winograd_elementwise).
 template <class T>
 void winograd_forward_maps(const winograd_maps<T>& in, const winograd_filters<T>& filters,
                            std::span<volume<T>* const> out, const winograd_region& region = {},
-                           conv_write write = conv_write::add);
+                           conv_write write = conv_write::add, const winograd_elementwise<T>& elementwise = {});
 
 // The same as winograd_forward_maps from the input maps themselves (shape tiling.source), fused: each chunk
 // of tiles of the inputs is transformed into a per-thread buffer just before its products, instead of
@@ -198,7 +209,8 @@ void winograd_forward_maps(const winograd_maps<T>& in, const winograd_filters<T>
 template <class T>
 void winograd_forward_fused(const winograd_tiling& tiling, std::span<const volume<T>* const> in,
                             const winograd_filters<T>& filters, std::span<volume<T>* const> out,
-                            const winograd_region& region = {}, conv_write write = conv_write::add);
+                            const winograd_region& region = {}, conv_write write = conv_write::add,
+                            const winograd_elementwise<T>& elementwise = {});
 
 // The same with the filters transformed for this call, kernel(i, j) = *kernels[i·n + j]. As with
 // conv_forward_maps, any subset of the output maps may be passed with their kernels.

@@ -276,12 +276,14 @@ winograd_filters<T> winograd_filters<T>::backward_input(const winograd_tiling& t
 
 template <class T>
 void winograd_forward_maps(const winograd_maps<T>& in, const winograd_filters<T>& filters, ptrs<T> out,
-                           const winograd_region& region, conv_write write)
+                           const winograd_region& region, conv_write write, const winograd_elementwise<T>& elementwise)
 {
     const winograd_tiling& tl = in.tiling();
     detail::check_winograd_filters(checks, tl, filters, in.count(), out.size());
     checks.require(checks.common_shape(out, "output maps"), conv_output_shape(tl.source, tl.kernel, tl.sparsity), "output");
-    ZNN_DISPATCH(correlate, tl, in.data(), in.sources(), in.rows(), filters.data(), 0, out, region, write)
+    detail::check_elementwise(checks, elementwise, write);
+    ZNN_DISPATCH(correlate, tl, in.data(), in.sources(), in.rows(), filters.data(), 0, out, region, write,
+                 elementwise ? &elementwise : nullptr)
 }
 
 template <class T>
@@ -343,7 +345,8 @@ void conv_winograd_backward_input_maps(cptrs<T> grad_out, cptrs<T> kernels, vec3
     template class winograd_maps<T>;                                                                           \
     template class winograd_filters<T>;                                                                        \
     template void winograd_forward_maps<T>(const winograd_maps<T>&, const winograd_filters<T>&, ptrs<T>,       \
-                                           const winograd_region&, conv_write);                                \
+                                           const winograd_region&, conv_write,                                 \
+                                           const winograd_elementwise<T>&);                                    \
     template void winograd_forward_maps<T>(const winograd_maps<T>&, cptrs<T>, ptrs<T>);                        \
     template void winograd_backward_input_maps<T>(const winograd_maps<T>&, const winograd_filters<T>&, ptrs<T>, \
                                                   const winograd_region&, conv_write);                         \

@@ -76,21 +76,24 @@ const detail::shape_checks checks{"winograd convolution"};
 
 template <class T>
 void winograd_forward_fused(const winograd_tiling& tl, cptrs<T> in, const winograd_filters<T>& filters, ptrs<T> out,
-                            const winograd_region& region, conv_write write)
+                            const winograd_region& region, conv_write write, const winograd_elementwise<T>& elementwise)
 {
     detail::check_winograd_filters(checks, tl, filters, in.size(), out.size());
     if (!winograd_fused_supports(tl.kernel)) checks.fail("kernel " + tl.kernel.dims() + ": the fused form takes filters of at most 5 taps in y and x");
     checks.require(checks.common_shape(in, "input maps"), tl.source, "input");
     checks.require(checks.common_shape(out, "output maps"), conv_output_shape(tl.source, tl.kernel, tl.sparsity), "output");
+    detail::check_elementwise(checks, elementwise, write);
     std::vector<const T*> sources(in.size());
     for (std::size_t i = 0; i < in.size(); ++i) sources[i] = in[i]->data();
     ZNN_DISPATCH_ISA(simd::best_isa(), wino_fused, correlate_fused, tl, sources.data(), in.size(), filters.data(), out,
-                     region, write)
+                     region, write, elementwise ? &elementwise : nullptr)
 }
 
 template void winograd_forward_fused<float>(const winograd_tiling&, cptrs<float>, const winograd_filters<float>&,
-                                            ptrs<float>, const winograd_region&, conv_write);
+                                            ptrs<float>, const winograd_region&, conv_write,
+                                            const winograd_elementwise<float>&);
 template void winograd_forward_fused<double>(const winograd_tiling&, cptrs<double>, const winograd_filters<double>&,
-                                             ptrs<double>, const winograd_region&, conv_write);
+                                             ptrs<double>, const winograd_region&, conv_write,
+                                             const winograd_elementwise<double>&);
 
 }  // namespace znn

@@ -1,5 +1,6 @@
 // Internal to src/engine: that transformed filters (winograd_filters) belong to a call's maps and
-// tiling, for the stored (conv_winograd.cpp) and fused (conv_winograd_fused.cpp) forms.
+// tiling, and that an elementwise function comes with a call that overwrites its outputs, for the
+// stored (conv_winograd.cpp) and fused (conv_winograd_fused.cpp) forms.
 #pragma once
 
 #include "shape_checks.hpp"
@@ -21,6 +22,14 @@ void check_winograd_filters(const shape_checks& checks, const winograd_tiling& t
                     " maps of kernel " + filters.kernel().dims() + " in tiles of " + std::to_string(filters.alpha()) +
                     ", called with " + std::to_string(sources) + " x " + std::to_string(targets) + " maps of kernel " +
                     tl.kernel.dims() + " in tiles of " + std::to_string(tl.alpha));
+}
+
+// A function of the sums cannot be applied to values added to what the outputs hold.
+template <class T>
+void check_elementwise(const shape_checks& checks, const winograd_elementwise<T>& elementwise, conv_write write)
+{
+    if (elementwise && write != conv_write::overwrite)
+        checks.fail("an elementwise function needs a call that overwrites its outputs (conv_write::overwrite)");
 }
 
 }  // namespace znn::detail

@@ -195,7 +195,8 @@ std::vector<winograd_region> winograd_regions(const network_state<T>& s, int n)
 }
 
 // Region r of every map of node n (see winograd_regions), a plane at a time: the first in-edge written,
-// the others added, then the transfer function while the plane is still in cache.
+// the others added, then the transfer function while the plane is still in cache. A single in-edge
+// applies the transfer function itself, to its sums before it writes them (winograd_elementwise).
 template <class T>
 void compute_region(network_state<T>& s, int n, std::size_t r)
 {
@@ -203,18 +204,25 @@ void compute_region(network_state<T>& s, int n, std::size_t r)
     const std::vector<volume<T>*> targets = region_targets(s.act[n]);
     const winograd_region& region = s.forward_regions[n][r];
     const bool transfer = node.spec->type == "transfer";
+    const bool edge_transfers = transfer && node.in_edges.size() == 1;
+    winograd_elementwise<T> apply_transfer;
+    if (edge_transfers)
+        apply_transfer = [&s, n](std::size_t j, std::span<T> values) {
+            transfer_forward(s.transfer[n], s.bias[n][j], values);
+        };
     const winograd_tiling* phased = forward_phased_tiling(s, n);
     for_each_region_plane(
         region, region_shape(phased, s.sizes[n]), node.in_edges,
         [&](int e, const winograd_region& plane, conv_write write) {
             if (s.winograd_fused[e])
                 winograd_forward_fused<T>(s.winograd_forward_tiling[e], region_sources(s.act[s.graph.edges()[e].from]),
-                                          s.winograd_forward_filters[e], targets, plane, write);
+                                          s.winograd_forward_filters[e], targets, plane, write, apply_transfer);
             else
-                winograd_forward_maps<T>(*s.winograd_input[e], s.winograd_forward_filters[e], targets, plane, write);
+                winograd_forward_maps<T>(*s.winograd_input[e], s.winograd_forward_filters[e], targets, plane, write,
+                                         apply_transfer);
         },
         [&](std::int64_t z, const region_extent& x) {
-            if (!transfer) return;
+            if (!transfer || edge_transfers) return;
             for_each_region_run(phased, region, x, s.sizes[n].x, [&](std::int64_t y, std::size_t values) {
                 for (int j = 0; j < node.maps(); ++j)
                     transfer_forward(s.transfer[n], s.bias[n][j], std::span<T>(&s.act[n][j](z, y, 0), values));

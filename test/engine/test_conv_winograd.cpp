@@ -12,6 +12,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <span>
 #include <vector>
 
 using namespace znn;
@@ -280,6 +281,32 @@ TEMPLATE_TEST_CASE("winograd convolution matches sums of naive edges", "[engine]
             CHECK_THROWS_AS(winograd_forward_fused<T>(tiling, fewer_inputs, filters, ptrs(fused)), std::invalid_argument);
             std::vector<const volume<T>*> wrong_inputs(c.m, &g[0]);
             CHECK_THROWS_AS(winograd_forward_fused<T>(tiling, wrong_inputs, filters, ptrs(fused)), std::invalid_argument);
+            }
+            // An elementwise function of each map's sums, applied before they are written: map j's
+            // values become (j + 2)·v - j, so a function applied to the wrong map, twice or not at all
+            // shows. Stale values underneath; both forms; refused with conv_write::add.
+            {
+                const winograd_elementwise<T> affine = [](std::size_t j, std::span<T> values) {
+                    for (T& v : values) v = static_cast<T>(j + 2) * v - static_cast<T>(j);
+                };
+                std::vector<volume<T>> stored(c.n, volume<T>(out_shape, T(1e6))), fused_f(c.n, volume<T>(out_shape, T(1e6)));
+                winograd_forward_maps<T>(transformed, filters, ptrs(stored), {}, conv_write::overwrite, affine);
+                if (tiling.pieces() == 1)
+                    winograd_forward_fused<T>(tiling, const_ptrs(in), filters, ptrs(fused_f), {}, conv_write::overwrite,
+                                              affine);
+                for (std::size_t j = 0; j < c.n; ++j) {
+                    volume<double> ref(out_shape);
+                    for (std::size_t i = 0; i < c.m; ++i)
+                        ref = sum_of(ref, naive_conv_forward(to_double(in[i]), to_double(k[i * c.n + j]), c.sparsity));
+                    for (std::size_t v = 0; v < ref.size(); ++v) ref[v] = double(j + 2) * ref[v] - double(j);
+                    CHECK(relative_error(stored[j], ref) < winograd_tolerance<T>());
+                    if (tiling.pieces() == 1) CHECK(relative_error(fused_f[j], ref) < winograd_tolerance<T>());
+                }
+                CHECK_THROWS_AS(winograd_forward_maps<T>(transformed, filters, ptrs(stored), {}, conv_write::add, affine),
+                                std::invalid_argument);
+                CHECK_THROWS_AS(
+                    winograd_forward_fused<T>(tiling, const_ptrs(in), filters, ptrs(fused_f), {}, conv_write::add, affine),
+                    std::invalid_argument);
             }
             const winograd_tiling back = winograd_backward_tiling(c.in, c.kernel, c.sparsity, alpha);
             const auto back_filters = winograd_filters<T>::backward_input(back, const_ptrs(k), c.m, c.n);
