@@ -185,7 +185,7 @@ struct winograd_region {
 // A function of each value alone, the same for all the values of one output map (the transfer function
 // with the map's bias), that a forward call overwriting its outputs applies to its results before it
 // writes them: out[j] = f_j(Σ_i in[i] ⊛ kernel(i, j)). Called as f(j, values) on blocks of a few
-// thousand values in the call's scratch, where they are still in registers' reach; a block may hold
+// thousand values in the call's scratch (in L1) just after the inverse transform; a block may hold
 // values past the output's edge that the call then drops. Saves the pass of its own over the maps
 // that the function would take afterwards (re-reading every map from L2 or L3).
 template <class T>
