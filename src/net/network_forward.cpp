@@ -102,6 +102,16 @@ void add_edge_to_map(network_state<T>& s, int n, int k, int j)
     }
 }
 
+// The transfer function of node n, with each map's bias, for a call whose output list starts at map
+// `first` of the node (conv_finish of direct convolution, winograd_elementwise).
+template <class T>
+auto node_transfer(network_state<T>& s, int n, int first)
+{
+    return [&s, n, first](std::size_t map, std::span<T> values) {
+        transfer_forward(s.transfer[n], s.bias[n][static_cast<std::size_t>(first) + map], values);
+    };
+}
+
 // Maps [j0, j1) of node n: every in-edge in order (a fixed summation order, whatever the threads),
 // direct conv edges through the layer form for the whole group, then the transfer function.
 template <class T>
@@ -153,9 +163,7 @@ void compute_maps(network_state<T>& s, int n, int j0, int j1)
                 // The last in-edge applies the transfer function to what it completes, while in cache.
                 conv_forward_maps<T>(inputs, kernels, src.sparsity, targets,
                                      k == 0 && first_writes ? conv_write::overwrite : conv_write::add,
-                                     [&s, n, j0](std::size_t o, std::span<T> values) {
-                                         transfer_forward(s.transfer[n], s.bias[n][j0 + o], values);
-                                     });
+                                     node_transfer(s, n, j0));
             else
                 conv_forward_maps<T>(inputs, kernels, src.sparsity, targets,
                                      k == 0 && first_writes ? conv_write::overwrite : conv_write::add);
@@ -206,10 +214,7 @@ void compute_region(network_state<T>& s, int n, std::size_t r)
     const bool transfer = node.spec->type == "transfer";
     const bool edge_transfers = transfer && node.in_edges.size() == 1;
     winograd_elementwise<T> apply_transfer;
-    if (edge_transfers)
-        apply_transfer = [&s, n](std::size_t j, std::span<T> values) {
-            transfer_forward(s.transfer[n], s.bias[n][j], values);
-        };
+    if (edge_transfers) apply_transfer = node_transfer(s, n, 0);
     const winograd_tiling* phased = forward_phased_tiling(s, n);
     for_each_region_plane(
         region, region_shape(phased, s.sizes[n]), node.in_edges,
