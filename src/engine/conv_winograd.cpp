@@ -29,6 +29,7 @@ namespace znn::wino_generic {
 #include "simd_pack.inc"
 #include "conv_row_kernels.inc"
 #include "conv_direct_impl.inc"
+#include "winograd_gather.inc"
 #include "winograd_impl.inc"
 #undef ZNN_SIMD_BYTES
 }  // namespace znn::wino_generic
@@ -41,6 +42,7 @@ namespace znn::wino_avx2 {
 #include "simd_pack.inc"
 #include "conv_row_kernels.inc"
 #include "conv_direct_impl.inc"
+#include "winograd_gather.inc"
 #include "winograd_impl.inc"
 #undef ZNN_SIMD_BYTES
 }  // namespace znn::wino_avx2
@@ -53,6 +55,7 @@ namespace znn::wino_avx512 {
 #include "simd_pack.inc"
 #include "conv_row_kernels.inc"
 #include "conv_direct_impl.inc"
+#include "winograd_gather.inc"
 #include "winograd_impl.inc"
 #undef ZNN_SIMD_BYTES
 }  // namespace znn::wino_avx512

@@ -28,6 +28,7 @@ namespace znn::wino_fused_generic {
 #include "simd_pack.inc"
 #include "conv_row_kernels.inc"
 #include "conv_direct_impl.inc"
+#include "winograd_gather.inc"
 #include "winograd_impl.inc"
 #include "winograd_fused_impl.inc"
 #undef ZNN_SIMD_BYTES
@@ -41,6 +42,7 @@ namespace znn::wino_fused_avx2 {
 #include "simd_pack.inc"
 #include "conv_row_kernels.inc"
 #include "conv_direct_impl.inc"
+#include "winograd_gather.inc"
 #include "winograd_impl.inc"
 #include "winograd_fused_impl.inc"
 #undef ZNN_SIMD_BYTES
@@ -54,6 +56,7 @@ namespace znn::wino_fused_avx512 {
 #include "simd_pack.inc"
 #include "conv_row_kernels.inc"
 #include "conv_direct_impl.inc"
+#include "winograd_gather.inc"
 #include "winograd_impl.inc"
 #include "winograd_fused_impl.inc"
 #undef ZNN_SIMD_BYTES

@@ -27,6 +27,7 @@ namespace znn::wino_kgrad_generic {
 #include "simd_pack.inc"
 #include "conv_row_kernels.inc"
 #include "conv_direct_impl.inc"
+#include "winograd_gather.inc"
 #include "winograd_impl.inc"
 #include "winograd_kernel_impl.inc"
 #undef ZNN_SIMD_BYTES
@@ -40,6 +41,7 @@ namespace znn::wino_kgrad_avx2 {
 #include "simd_pack.inc"
 #include "conv_row_kernels.inc"
 #include "conv_direct_impl.inc"
+#include "winograd_gather.inc"
 #include "winograd_impl.inc"
 #include "winograd_kernel_impl.inc"
 #undef ZNN_SIMD_BYTES
@@ -53,6 +55,7 @@ namespace znn::wino_kgrad_avx512 {
 #include "simd_pack.inc"
 #include "conv_row_kernels.inc"
 #include "conv_direct_impl.inc"
+#include "winograd_gather.inc"
 #include "winograd_impl.inc"
 #include "winograd_kernel_impl.inc"
 #undef ZNN_SIMD_BYTES
