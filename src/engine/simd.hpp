@@ -39,7 +39,8 @@ namespace znn::simd {
 
 enum class isa { generic, avx2, avx512 };
 
-// The widest instruction set this CPU supports among those compiled in.
+// The widest instruction set this CPU supports among those compiled in, at most the one the environment
+// variable ZNN_ISA names (generic, avx2 or avx512; read once).
 isa best_isa() noexcept;
 
 }  // namespace znn::simd
