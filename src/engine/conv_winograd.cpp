@@ -30,6 +30,7 @@ namespace znn::wino_generic {
 #include "conv_row_kernels.inc"
 #include "conv_direct_impl.inc"
 #include "winograd_gather.inc"
+#include "winograd_split.inc"
 #include "winograd_impl.inc"
 #undef ZNN_SIMD_BYTES
 }  // namespace znn::wino_generic
@@ -43,6 +44,7 @@ namespace znn::wino_avx2 {
 #include "conv_row_kernels.inc"
 #include "conv_direct_impl.inc"
 #include "winograd_gather.inc"
+#include "winograd_split.inc"
 #include "winograd_impl.inc"
 #undef ZNN_SIMD_BYTES
 }  // namespace znn::wino_avx2
@@ -56,6 +58,7 @@ namespace znn::wino_avx512 {
 #include "conv_row_kernels.inc"
 #include "conv_direct_impl.inc"
 #include "winograd_gather.inc"
+#include "winograd_split.inc"
 #include "winograd_impl.inc"
 #undef ZNN_SIMD_BYTES
 }  // namespace znn::wino_avx512

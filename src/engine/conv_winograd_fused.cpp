@@ -29,6 +29,7 @@ namespace znn::wino_fused_generic {
 #include "conv_row_kernels.inc"
 #include "conv_direct_impl.inc"
 #include "winograd_gather.inc"
+#include "winograd_split.inc"
 #include "winograd_impl.inc"
 #include "winograd_fused_impl.inc"
 #undef ZNN_SIMD_BYTES
@@ -43,6 +44,7 @@ namespace znn::wino_fused_avx2 {
 #include "conv_row_kernels.inc"
 #include "conv_direct_impl.inc"
 #include "winograd_gather.inc"
+#include "winograd_split.inc"
 #include "winograd_impl.inc"
 #include "winograd_fused_impl.inc"
 #undef ZNN_SIMD_BYTES
@@ -57,6 +59,7 @@ namespace znn::wino_fused_avx512 {
 #include "conv_row_kernels.inc"
 #include "conv_direct_impl.inc"
 #include "winograd_gather.inc"
+#include "winograd_split.inc"
 #include "winograd_impl.inc"
 #include "winograd_fused_impl.inc"
 #undef ZNN_SIMD_BYTES

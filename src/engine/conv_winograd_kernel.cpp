@@ -28,6 +28,7 @@ namespace znn::wino_kgrad_generic {
 #include "conv_row_kernels.inc"
 #include "conv_direct_impl.inc"
 #include "winograd_gather.inc"
+#include "winograd_split.inc"
 #include "winograd_impl.inc"
 #include "winograd_kernel_impl.inc"
 #undef ZNN_SIMD_BYTES
@@ -42,6 +43,7 @@ namespace znn::wino_kgrad_avx2 {
 #include "conv_row_kernels.inc"
 #include "conv_direct_impl.inc"
 #include "winograd_gather.inc"
+#include "winograd_split.inc"
 #include "winograd_impl.inc"
 #include "winograd_kernel_impl.inc"
 #undef ZNN_SIMD_BYTES
@@ -56,6 +58,7 @@ namespace znn::wino_kgrad_avx512 {
 #include "conv_row_kernels.inc"
 #include "conv_direct_impl.inc"
 #include "winograd_gather.inc"
+#include "winograd_split.inc"
 #include "winograd_impl.inc"
 #include "winograd_kernel_impl.inc"
 #undef ZNN_SIMD_BYTES

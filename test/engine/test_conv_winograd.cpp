@@ -174,6 +174,13 @@ TEMPLATE_TEST_CASE("winograd convolution matches sums of naive edges", "[engine]
         {{3, 31, 29}, {2, 5, 3}, {2, 3, 2}, 4, 3},   // sparse in all three axes, 6 phases, F(2, 5) x F(4, 3)
         {{1, 70, 68}, {1, 2, 2}, {1, 16, 16}, 2, 2}, // 256 phases of 4-5 values a side: several chunks
         {{1, 17, 30}, {1, 3, 2}, {1, 1, 3}, 2, 3},   // sparse in x only
+        // Rows wide enough for the vector splits of winograd_split.inc: by the sparsity (2, 3, 16) and
+        // by the tile's outputs in x (2 to 7).
+        {{1, 12, 300}, {1, 3, 3}, {1, 2, 2}, 2, 3},
+        {{1, 9, 200}, {1, 3, 2}, {1, 1, 3}, 2, 2},
+        {{1, 36, 530}, {1, 2, 2}, {1, 16, 16}, 1, 2},
+        {{1, 10, 170}, {1, 4, 4}, {1, 1, 1}, 2, 2},
+        {{1, 12, 90}, {1, 5, 5}, {1, 1, 1}, 2, 2},
         {{2, 26, 13}, {1, 4, 3}, {1, 3, 1}, 3, 2},   // sparse in y only
         // Filters in pieces (more than 5 taps in y or x).
         {{3, 14, 15}, {3, 7, 7}, {1, 1, 1}, 2, 3},   // 2 x 2 pieces of 4 x 4 taps, the last padded
