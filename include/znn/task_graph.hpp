@@ -8,7 +8,9 @@
 // on thread timing.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <cstddef>
 #include <exception>
 #include <functional>
@@ -39,11 +41,14 @@ public:
 private:
     void worker_loop();
     bool work_once(std::unique_lock<std::mutex>& lock);  // runs one ready task if any; lock held on entry/exit
+    void idle(std::unique_lock<std::mutex>& lock);       // until news (see epoch_); lock held on entry/exit
+    void announce();                                     // news for idle threads; lock held
 
     int threads_;
     std::vector<std::thread> workers_;
     std::mutex mutex_;
     std::condition_variable wake_;   // every thread: a task became ready, the graph finished, or the pool stops
+    std::atomic<std::uint64_t> epoch_{0};  // counts that news, so an idle thread can spin on it unlocked
     task_graph* current_ = nullptr;  // the graph being run (one at a time; run() is not re-entrant)
     bool stopping_ = false;
 };

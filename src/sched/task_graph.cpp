@@ -1,6 +1,11 @@
 #include "znn/task_graph.hpp"
 
 #include <algorithm>
+#include <chrono>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 
 namespace znn {
 
@@ -71,6 +76,7 @@ task_pool::~task_pool()
     {
         std::lock_guard<std::mutex> lock(mutex_);
         stopping_ = true;
+        announce();
     }
     wake_.notify_all();
     for (auto& w : workers_) w.join();
@@ -99,10 +105,38 @@ bool task_pool::work_once(std::unique_lock<std::mutex>& lock)
     std::size_t before = g->ready_.size();
     g->finished(id);
     std::size_t released = g->ready_.size() - before;
-    // Every thread, the caller of run() included, sleeps on wake_ when it finds nothing ready.
+    // Every thread, the caller of run() included, idles when it finds nothing ready.
+    if (released > 0 || g->remaining_ == 0) announce();
     if (released > 1 || g->remaining_ == 0) wake_.notify_all();
     else if (released == 1) wake_.notify_one();
     return true;
+}
+
+void task_pool::announce()
+{
+    epoch_.fetch_add(1, std::memory_order_release);
+}
+
+// A thread with nothing to do spins a little before it sleeps: a graph's tasks often become ready
+// tens of microseconds apart (one layer's transforms, then its regions), and waking a sleeping
+// thread costs about that much again (more in a virtual machine), which a pass of a millisecond or
+// two cannot afford. The spin is bounded (0.1 ms), so an idle pool soon stops using the cores.
+void task_pool::idle(std::unique_lock<std::mutex>& lock)
+{
+    constexpr auto spin_limit = std::chrono::microseconds(100);
+    const std::uint64_t seen = epoch_.load(std::memory_order_relaxed);
+    lock.unlock();
+    const auto until = std::chrono::steady_clock::now() + spin_limit;
+    bool news = false;
+    while (!news && std::chrono::steady_clock::now() < until)
+        for (int i = 0; i < 64 && !news; ++i) {
+#if defined(__x86_64__) || defined(__i386__)
+            _mm_pause();
+#endif
+            news = epoch_.load(std::memory_order_acquire) != seen;
+        }
+    lock.lock();
+    wake_.wait(lock, [&] { return epoch_.load(std::memory_order_relaxed) != seen; });
 }
 
 void task_pool::worker_loop()
@@ -110,7 +144,7 @@ void task_pool::worker_loop()
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
         if (stopping_) return;
-        if (!work_once(lock)) wake_.wait(lock);
+        if (!work_once(lock)) idle(lock);
     }
 }
 
@@ -120,11 +154,12 @@ void task_pool::run(task_graph& graph)
     graph.prepare();
     if (graph.remaining_ == 0) return;
     current_ = &graph;
+    announce();
     wake_.notify_all();
     // The calling thread works like the workers. (It used to wait for the whole graph once it found
     // nothing ready, so a graph with a narrow moment ran on one thread less from then on.)
     while (graph.remaining_ > 0) {
-        if (!work_once(lock)) wake_.wait(lock);
+        if (!work_once(lock)) idle(lock);
     }
     current_ = nullptr;
     if (graph.error_) std::rethrow_exception(graph.error_);

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <ctime>
 #include <set>
 #include <thread>
 #include <mutex>
@@ -105,4 +106,40 @@ TEST_CASE("the thread that called run() keeps working after it once found nothin
         pool.run(g);
         CHECK(later.size() == 2);
     }
+}
+
+TEST_CASE("many short graphs in a row: no thread misses the news that work is ready")
+{
+    // Idle threads spin on a counter before they sleep, and the caller of run() idles until the graph's
+    // last task announces the end: a lost announcement hangs here (meson's timeout fails the test).
+    // Chains release one task at a time, fans several at once.
+    task_pool pool(4);
+    task_graph g;
+    std::atomic<int> ran{0};
+    auto head = g.add([&] { ran++; });
+    auto middle = g.add([&] { ran++; });
+    g.depends(middle, head);
+    // The fan's tasks last ~20 us, so that the workers, not the caller alone, finish graphs.
+    auto busy = [&] {
+        const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(20);
+        while (std::chrono::steady_clock::now() < until) {
+        }
+        ran++;
+    };
+    for (int k = 0; k < 6; ++k) g.depends(g.add(busy), middle);
+    for (int rep = 0; rep < 2000; ++rep) pool.run(g);
+    CHECK(ran.load() == 2000 * 8);
+}
+
+TEST_CASE("an idle pool stops using the cores")
+{
+    // The spin before sleeping is bounded (about 0.1 ms): four threads idle for 300 ms must not cost
+    // anywhere near 900 ms of CPU time.
+    using namespace std::chrono_literals;
+    task_pool pool(4);
+    pool.parallel_for(64, [](std::size_t) {});
+    auto cpu_ms = [] { return 1000.0 * static_cast<double>(std::clock()) / CLOCKS_PER_SEC; };
+    const double before = cpu_ms();
+    std::this_thread::sleep_for(300ms);
+    CHECK(cpu_ms() - before < 100.0);
 }
