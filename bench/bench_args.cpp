@@ -40,6 +40,7 @@ std::string usage()
            "options: --mode direct|winograd|fft|optimize (optimize)  --threads N (1)  --budget SECONDS (3)\n"
            "         --max-reps N (10)  --memory-cap GIB (none; exit status 3 when the estimate is larger)\n"
            "         --winograd-tile 0|6|8 (0: optimize times both)  --measure-plans  --verbose\n"
+           "         --runs       print every timed run's milliseconds on stderr (the spread within one process)\n"
            "         --describe   print the layer list used by the torch peer of tools/bench, run nothing\n"
            "Prints one line `result key=value ...` (times in seconds, after one warm-up run).\n";
 }
@@ -56,6 +57,7 @@ bench_args parse_args(int argc, char** argv)
         if (key == "--describe") { a.describe = true; continue; }
         if (key == "--measure-plans") { a.measure_plans = true; continue; }
         if (key == "--verbose") { a.verbose = true; continue; }
+        if (key == "--runs") { a.print_runs = true; continue; }
         if (i + 1 >= argc) throw std::invalid_argument(key + " needs a value");
         const std::string value = argv[++i];
         if (key == "--net") a.net = value;

@@ -23,6 +23,7 @@ struct bench_args {
     bool describe = false;       // print the layer list for the peer and exit
     bool measure_plans = false;  // FFTW_MEASURE plans
     bool verbose = false;        // `optimize` choices on stderr
+    bool print_runs = false;     // every timed run on stderr
 };
 
 std::string usage();

@@ -110,6 +110,8 @@ int run(const bench_args& a)
     timing t = options.training ? time_runs([&] { train_step(net, inputs, grads); }, a.budget_s, a.max_reps)
                                 : time_runs([&] { net.forward(inputs); }, a.budget_s, a.max_reps);
 
+    if (a.print_runs)
+        for (double r : t.runs_s) std::fprintf(stderr, "run_ms %.3f\n", r * 1000);
     std::printf("result side=znn case=%s mode=%s threads=%d best_s=%.6f median_s=%.6f reps=%zu warmup_s=%.4f "
                 "setup_s=%.4f out_voxels=%lld in_size=%s out_size=%s fft_edges=%d/%d est_mib=%.0f\n",
                 a.command.c_str(), a.mode.c_str(), net.threads(), t.best(), t.median(), t.runs_s.size(), t.warmup_s,
