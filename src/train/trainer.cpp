@@ -211,7 +211,7 @@ public:
                     double rate = window.voxels / std::max(secs, 1e-9);
                     double per_iter = total.seconds() / double(iteration_ - first);
                     *out_ << "iter " << iteration_ << "/" << cfg_.max_iter << "  cost " << std::setprecision(4) << cost
-                          << "  err " << cls << "  " << format_count(rate) << " vox/s  eta " << std::setprecision(3) << eta
+                          << "  err " << cls << "  " << format_count(rate) << " vox/s  lr " << std::setprecision(3) << eta
                           << "  elapsed " << format_duration(total.seconds()) << "  ETA "
                           << format_duration(per_iter * double(cfg_.max_iter - iteration_)) << "\n"
                           << std::defaultfloat;

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -62,6 +63,10 @@ TEST_CASE("training on synthetic EM data gets the pixel error well below chance"
     CHECK(net.curve.test_cls.back() < 0.12);
     CHECK(net.iteration == 300);
     CHECK(std::filesystem::exists(network_file_path(cfg, 300)));
+    // The progress line of man/znn-train.1: iteration, cost, error, speed, learning rate, times.
+    const std::regex line(R"(iter 300/300  cost [0-9.e+-]+  err [0-9.e+-]+  [0-9.]+[kMG]? vox/s  lr [0-9.e+-]+  )"
+                          R"(elapsed [0-9.]+[smh][0-9sm]*  ETA [0-9.]+[smh][0-9sm]*\n)");
+    CHECK(std::regex_search(log.str(), line));
 }
 
 TEST_CASE("save -> load gives identical outputs")
