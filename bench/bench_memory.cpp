@@ -1,5 +1,6 @@
 #include "bench_memory.hpp"
 
+#include "znn/activation_plan.hpp"
 #include "znn/fft.hpp"
 
 namespace znn::bench {
@@ -18,9 +19,13 @@ memory_estimate estimate_memory(const net_graph& g, const std::vector<vec3>& siz
                                 bool training)
 {
     memory_estimate m;
+    // The maps as the network keeps them (an inference network shares storage between layers), and
+    // when training each node's gradient.
+    m.maps_bytes = plan_activations(g, sizes, !training, sizeof(float)).total_values() *
+                   static_cast<std::int64_t>(sizeof(float));
     for (const auto& n : g.nodes()) {
         const std::int64_t bytes = n.maps() * sizes[n.index].volume() * static_cast<std::int64_t>(sizeof(float));
-        m.maps_bytes += training && n.spec->type != "input" ? 2 * bytes : bytes;
+        if (training && n.spec->type != "input") m.maps_bytes += bytes;
         bool feeds_fft = false;
         for (int e : n.out_edges) feeds_fft = feeds_fft || fft[e];
         if (feeds_fft) m.other_spectra_bytes += n.maps() * spectrum_bytes(sizes[n.index]);

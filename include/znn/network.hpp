@@ -78,7 +78,9 @@ public:
     void evaluate(const std::vector<maps<T>>& inputs);
     // The maps of graph().outputs()[k] after forward().
     const maps<T>& output(std::size_t k = 0) const;
-    // Any node's maps after forward() (transfer nodes: after the transfer function).
+    // Any node's maps after forward() (transfer nodes: after the transfer function). An inference
+    // network (engine_options::training false) keeps only the maps no later layer reuses
+    // (znn/activation_plan.hpp), always the outputs; for the others this throws std::logic_error.
     const maps<T>& activation(int node) const;
 
     // output_grads[k] = dE/d(output k) (same shapes as output(k)). Needs a training network.

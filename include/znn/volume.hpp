@@ -27,7 +27,11 @@ void* allocate_aligned(std::size_t bytes);
 void release_aligned(void* p) noexcept;
 
 struct aligned_free {
-    void operator()(void* p) const noexcept { release_aligned(p); }
+    bool owned = true;  // false: a view of memory owned elsewhere (volume::view)
+    void operator()(void* p) const noexcept
+    {
+        if (owned) release_aligned(p);
+    }
 };
 
 template <class T>
@@ -88,6 +92,17 @@ public:
     }
     volume(volume&&) noexcept = default;
     volume& operator=(volume&&) noexcept = default;
+
+    // A volume of `shape` over memory it does not own (a network's shared maps, znn/activation_plan.hpp),
+    // which must outlive it. Copies of it own their memory; assigning a volume of another shape to it
+    // gives it memory of its own.
+    static volume view(T* data, vec3 shape)
+    {
+        volume v;
+        v.shape_ = shape;
+        v.data_ = std::unique_ptr<T[], detail::aligned_free>(data, detail::aligned_free{false});
+        return v;
+    }
 
     vec3 shape() const noexcept { return shape_; }
     std::size_t size() const noexcept { return count(shape_); }

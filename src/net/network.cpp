@@ -35,9 +35,16 @@ void allocate_maps(network_state<T>& s)
     s.bias_momentum.resize(nodes.size());
     s.bias_grad.resize(nodes.size());
     s.maxout_winner.resize(nodes.size());
+    s.activations = plan_activations(s.graph, s.sizes, !s.options.training, sizeof(T));
+    s.activation_storage.clear();
+    for (std::int64_t values : s.activations.storage_values)
+        s.activation_storage.emplace_back(static_cast<std::size_t>(values), T(0));
     for (const auto& n : nodes) {
         vec3 size = s.sizes[n.index];
-        s.act[n.index].assign(n.maps(), volume<T>(size));
+        T* storage = s.activation_storage[static_cast<std::size_t>(s.activations.storage[n.index])].data();
+        const std::int64_t map_values = activation_map_values(size, sizeof(T));
+        s.act[n.index].clear();
+        for (int j = 0; j < n.maps(); ++j) s.act[n.index].push_back(volume<T>::view(storage + j * map_values, size));
         if (n.spec->type != "input" && s.options.training) s.grad[n.index].assign(n.maps(), volume<T>(size));
         if (n.spec->type == "transfer") {
             s.transfer[n.index] = make_transfer_function(n.spec->function, n.spec->function_args);
@@ -271,7 +278,11 @@ const maps<T>& network<T>::output(std::size_t k) const
 template <class T>
 const maps<T>& network<T>::activation(int node) const
 {
-    return s_->act.at(node);
+    const maps<T>& a = s_->act.at(node);
+    if (!s_->activations.kept[static_cast<std::size_t>(node)])
+        throw std::logic_error("activation(): the maps of node '" + s_->graph.nodes()[node].name() +
+                               "' are not kept by an inference network (a later layer reuses their memory)");
+    return a;
 }
 
 template <class T>

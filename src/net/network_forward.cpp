@@ -378,6 +378,12 @@ void build_forward_tasks(network_state<T>& s)
                 for (int j = j0; j < j1; ++j) map_tasks[n].push_back(t);  // the task of each map
             }
         }
+        // A node whose storage held an earlier node's maps writes once that node's readers are done.
+        for (int before : s.activations.wait_for[n]) {
+            for (auto t : region_tasks) g.depends(t, done[before]);
+            for (std::size_t j = 0; j < map_tasks[n].size(); ++j)
+                if (j == 0 || map_tasks[n][j] != map_tasks[n][j - 1]) g.depends(map_tasks[n][j], done[before]);
+        }
         done[n] = g.add(noop, pos);
         for (auto t : region_tasks) g.depends(done[n], t);
         region_tasks.clear();

@@ -2,6 +2,7 @@
 // Private to src/net.
 #pragma once
 
+#include "znn/activation_plan.hpp"
 #include "znn/conv_winograd.hpp"
 #include "znn/conv_winograd_kernel.hpp"
 #include "znn/fft.hpp"
@@ -37,7 +38,11 @@ struct network_state {
     bool dropout = false;      // the current pass drops voxels (forward() of a training network)
 
     // Per node.
-    std::vector<maps<T>> act;   // outputs (after the transfer function)
+    std::vector<maps<T>> act;   // outputs (after the transfer function): views of activation_storage
+    // Which nodes share the storage of their maps (inference: a later layer takes over an earlier one's),
+    // and that storage.
+    activation_plan activations;
+    std::vector<detail::aligned_vector<T>> activation_storage;
     std::vector<maps<T>> grad;  // dE/d(sum of inputs), i.e. before the transfer function
     std::vector<transfer_function> transfer;
     std::vector<std::vector<T>> bias, bias_momentum, bias_grad;
