@@ -80,6 +80,11 @@ struct edge_costs {
     int other_alpha = 6;
     bool other_fused = false;
     std::int64_t other_bytes = 0;
+    // Inference, a filter whose forward pass is not fused by choice (deeper than a plane, or sparse) and
+    // whose stored transforms would take much of the memory budget: the fused pass timed too (< 0: not
+    // timed), taken where the stored transforms do not fit. It stores nothing.
+    double fused_fallback = -1;
+    int fallback_alpha = 6;
     bool timed_twice = false;           // a close call (close_call), timed again
     bool timed_whole = false;           // timed as the executor runs it, whole layer on all threads (layer_trial)
     bool tiles_timed_whole = false;     // only Winograd's two tile sizes timed so (trial::tiles)
@@ -122,6 +127,10 @@ edge_costs faster_of(edge_costs a, const edge_costs& b)
             a.other_bytes = b.other_bytes;
         }
         a.winograd = std::min(a.winograd, b.winograd);
+    }
+    if (b.fused_fallback >= 0 && (a.fused_fallback < 0 || b.fused_fallback < a.fused_fallback)) {
+        a.fused_fallback = b.fused_fallback;
+        a.fallback_alpha = b.fallback_alpha;
     }
     if (a.fft >= 0 && b.fft >= 0) a.fft = std::min(a.fft, b.fft);
     a.timed_twice = true;
@@ -226,6 +235,21 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth, std::int64_t b
             if (w.winograd_fused) w.winograd = t_fused;
         }
         const double per_map = static_cast<double>(in_shape.z * tiling.components() * tiling.stride * tiling.pieces());
+        if (!s.options.training && !s.may_fuse_winograd(e) && winograd_fused_supports(edge.spec->size) &&
+            m * per_map * sizeof(T) > 0.25 * static_cast<double>(budget)) {
+            // Slower than the stored form where both fit (each source plane transformed once per kernel
+            // plane, sparse rows de-interleaved per chunk), but far faster than direct: n537's 5x5x5
+            // 80->80 layers on 172-182³ maps would store 6-8 GiB of transforms.
+            const std::vector<volume<T>> own(static_cast<std::size_t>(m), in);
+            std::vector<const volume<T>*> own_inputs;
+            for (const auto& v : own) own_inputs.push_back(&v);
+            const double t_fused =
+                seconds_per_call([&] { winograd_forward_fused<T>(tiling, own_inputs, filters, all_targets); }) * out_scale;
+            if (costs.fused_fallback < 0 || t_fused < costs.fused_fallback) {
+                costs.fused_fallback = t_fused;
+                costs.fallback_alpha = alpha;
+            }
+        }
         double filter_bytes = 0;  // the filter gradients' transforms of the inputs and output gradients
         if (s.options.training) {
             // The inputs transformed again in the backward pass (network_backward.cpp), each output
@@ -485,7 +509,7 @@ void choose_conv_methods(network_state<T>& s)
     auto shared_winograd_bytes = [&] {
         return static_cast<std::int64_t>(plan_winograd_storages(s, s.winograd).values() * sizeof(T));
     };
-    std::vector<char> over_budget(s.graph.edges().size(), 0);
+    std::vector<char> over_budget(s.graph.edges().size(), 0), fused_instead(s.graph.edges().size(), 0);
     for (const auto* list : {&faster, &second})
         for (const candidate& c : *list) {
             if (s.fft[c.edge] || s.winograd[c.edge]) continue;
@@ -508,6 +532,15 @@ void choose_conv_methods(network_state<T>& s)
                     with = shared_winograd_bytes();
                 }
                 fits = fft_used + with <= budget;
+                const edge_costs& ce = costs[c.edge];
+                if (!fits && ce.fused_fallback >= 0 && ce.fused_fallback < ce.direct) {
+                    // The stored transforms do not fit: the fused pass, which stores none.
+                    s.winograd_fused[c.edge] = 1;
+                    s.winograd_alpha[c.edge] = ce.fallback_alpha;
+                    with = shared_winograd_bytes();
+                    fits = fft_used + with <= budget;
+                    fused_instead[c.edge] = fits;
+                }
                 if (fits) winograd_used = with;
                 else {
                     s.winograd[c.edge] = s.winograd_filter_grad[c.edge] = s.winograd_fused[c.edge] = 0;
@@ -533,8 +566,11 @@ void choose_conv_methods(network_state<T>& s)
                 << (c.winograd_fused ? ", fused" : "");
             if (c.winograd_other >= 0)
                 log << "; " << c.other_alpha << "x" << c.other_alpha << " " << c.winograd_other * 1e3 << " ms";
-            log << ")"
-                << (s.options.training && s.winograd[e] ? s.winograd_filter_grad[e] ? " (filter gradients winograd)" : " (filter gradients direct)" : "")
+            log << ")";
+            if (fused_instead[e])
+                log << " (stored transforms over the memory budget: fused, " << c.fused_fallback * 1e3 << " ms, "
+                    << c.fallback_alpha << "x" << c.fallback_alpha << " tiles)";
+            log << (s.options.training && s.winograd[e] ? s.winograd_filter_grad[e] ? " (filter gradients winograd)" : " (filter gradients direct)" : "")
                 << ", ";
         }
         if (c.fft >= 0)

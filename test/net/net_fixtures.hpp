@@ -5,6 +5,8 @@
 #include "znn/net_spec.hpp"
 #include "znn/network.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <memory>
 #include <random>
 #include <string>
@@ -36,6 +38,17 @@ std::vector<maps<T>> random_inputs(const network<T>& net, std::mt19937_64& rng)
     for (int n : net.graph().inputs())
         in.push_back(random_maps<T>(net.graph().nodes()[n].maps(), net.node_sizes()[n], rng));
     return in;
+}
+
+// The largest absolute difference between two stacks of maps of the same shapes (any value types).
+template <class A, class B>
+double max_abs_diff(const maps<A>& a, const maps<B>& b)
+{
+    double d = 0;
+    for (std::size_t m = 0; m < a.size(); ++m)
+        for (std::size_t v = 0; v < a[m].size(); ++v)
+            d = std::max(d, std::abs(static_cast<double>(a[m][v]) - static_cast<double>(b[m][v])));
+    return d;
 }
 
 // A node block and an edge block of the .znn language.

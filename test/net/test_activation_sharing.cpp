@@ -8,7 +8,6 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <cmath>
 #include <numeric>
 #include <stdexcept>
 
@@ -34,16 +33,6 @@ std::int64_t kept_values(const net_graph& g, const std::vector<vec3>& sizes)
     std::int64_t all = 0;
     for (const auto& n : g.nodes()) all += n.maps() * activation_map_values(sizes[n.index], sizeof(float));
     return all;
-}
-
-template <class T>
-double max_abs_diff(const maps<T>& a, const maps<T>& b)
-{
-    double d = 0;
-    for (std::size_t m = 0; m < a.size(); ++m)
-        for (std::size_t v = 0; v < a[m].size(); ++v)
-            d = std::max(d, std::abs(static_cast<double>(a[m][v]) - static_cast<double>(b[m][v])));
-    return d;
 }
 
 }  // namespace

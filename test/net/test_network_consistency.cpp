@@ -42,16 +42,6 @@ double max_abs(const maps<T>& m)
     return a;
 }
 
-template <class A, class B>
-double max_abs_diff(const maps<A>& a, const maps<B>& b)
-{
-    double d = 0;
-    for (std::size_t m = 0; m < a.size(); ++m)
-        for (std::size_t v = 0; v < a[m].size(); ++v)
-            d = std::max(d, std::abs(static_cast<double>(a[m][v]) - static_cast<double>(b[m][v])));
-    return d;
-}
-
 template <class T>
 void fft_matches_direct(const std::string& text, vec3 outsz, double tolerance, const std::string& mode = "fft",
                         int threads = 0, int winograd_tile = 0)
@@ -414,4 +404,44 @@ TEST_CASE("optimize keeps FFT spectra within the memory budget")
     network<float> roomy(*g, {24, 24, 24}, opt, 3);
     CHECK(roomy.uses_fft(0));
     CHECK_THAT(log2.str(), Catch::Matchers::Contains("-> fft"));
+}
+
+TEST_CASE("optimize fuses a Winograd layer whose stored transforms do not fit the memory budget")
+{
+    // A 5x5x5 filter on 16 -> 16 maps: Winograd takes several times fewer multiplications than direct.
+    // Its forward pass is not fused by choice (a filter deeper than a plane transforms each source plane
+    // once per kernel plane), but the transforms stored for the whole layer take a few MiB: with a 1 MiB
+    // budget the fused pass, which stores none, must be taken instead of falling back to direct.
+    const std::string text = node("input", "input", 16) + conv("c1", "input", "output", "5,5,5") +
+                             transfer("output", "linear", 16);
+    auto g = graph_from(text);
+    const vec3 outsz{12, 24, 24};
+    std::ostringstream log;
+    engine_options opt;
+    opt.conv_mode = "optimize";
+    opt.training = false;
+    opt.threads = 1;
+    opt.log = &log;
+    opt.fft_memory_budget = 1 << 20;
+    network<float> tight(*g, outsz, opt, 3);
+    INFO(log.str());
+    CHECK(tight.uses_winograd(0));
+    CHECK(tight.uses_fused_winograd(0));
+    CHECK_THAT(log.str(), Catch::Matchers::Contains("stored transforms over the memory budget: fused"));
+
+    engine_options direct_opt;
+    direct_opt.conv_mode = "direct";
+    direct_opt.training = false;
+    network<float> direct(*g, outsz, direct_opt, 3);
+    std::mt19937_64 rng(4);
+    auto in = random_inputs(direct, rng);
+    direct.forward(in);
+    tight.forward(in);
+    CHECK(max_abs_diff(direct.output(), tight.output()) <= 1e-4 * max_abs(direct.output()));
+
+    // With room, the transforms are stored where Winograd is taken (FFT may be faster here).
+    opt.fft_memory_budget = std::int64_t(1) << 30;
+    opt.log = nullptr;
+    network<float> roomy(*g, outsz, opt, 3);
+    CHECK_FALSE(roomy.uses_fused_winograd(0));
 }
