@@ -46,8 +46,12 @@ namespace znn {
 // (winograd_tiling::pieces).
 bool winograd_supports(vec3 kernel, vec3 sparsity);
 
-// Whether winograd_forward_fused takes this kernel: one piece (at most 5 taps in y and x).
+// Whether winograd_forward_fused takes this kernel: 2..15 taps in y and x, as the stored form (a filter in
+// pieces: each piece's tiles transformed from the source shifted by the piece's offset).
 bool winograd_fused_supports(vec3 kernel);
+
+// Whether the kernel is a single Winograd piece (at most 5 taps in y and x).
+bool winograd_one_piece(vec3 kernel);
 
 // The transformed tile sides a kernel can be tiled with: 6 always (when supported), 8 when it is also
 // square in y and x (the transforms are compiled per tile shape; square ones keep their number small).

@@ -147,6 +147,11 @@ bool winograd_supports(vec3 kernel, vec3 sparsity)
 
 bool winograd_fused_supports(vec3 kernel)
 {
+    return winograd_supports(kernel, vec3::one());
+}
+
+bool winograd_one_piece(vec3 kernel)
+{
     return kernel.y <= winograd::max_taps && kernel.x <= winograd::max_taps;
 }
 

@@ -85,7 +85,7 @@ void winograd_forward_fused(const winograd_tiling& tl, cptrs<T> in, const winogr
                             const winograd_region& region, conv_write write, const winograd_elementwise<T>& elementwise)
 {
     detail::check_winograd_filters(checks, tl, filters, in.size(), out.size());
-    if (!winograd_fused_supports(tl.kernel)) checks.fail("kernel " + tl.kernel.dims() + ": the fused form takes filters of at most 5 taps in y and x");
+    if (!winograd_fused_supports(tl.kernel)) checks.fail("kernel " + tl.kernel.dims() + ": the fused form takes filters of 2 to 15 taps in y and x");
     checks.require(checks.common_shape(in, "input maps"), tl.source, "input");
     checks.require(checks.common_shape(out, "output maps"), conv_output_shape(tl.source, tl.kernel, tl.sparsity), "output");
     detail::check_elementwise(checks, elementwise, write);

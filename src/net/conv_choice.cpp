@@ -80,7 +80,8 @@ struct edge_costs {
     int other_alpha = 6;
     bool other_fused = false;
     std::int64_t other_bytes = 0;
-    // Inference, a filter whose forward pass is not fused by choice (deeper than a plane, or sparse) and
+    // Inference, a filter whose forward pass is not fused by choice (deeper than a plane, sparse, or in
+    // pieces) and
     // whose stored transforms would take much of the memory budget: the fused pass timed too (< 0: not
     // timed), taken where the stored transforms do not fit. It stores nothing.
     double fused_fallback = -1;

@@ -142,7 +142,7 @@ struct network_state {
     // Mode optimize times both instead.
     static constexpr int winograd_filter_grad_min_maps = 8;
     // Whether a Winograd edge may run its forward pass fused (winograd_forward_fused): mode winograd
-    // fuses these, mode optimize times both ways. Filters one plane deep and dense in y and x only:
+    // fuses these, mode optimize times both ways. Filters one plane deep, dense in y and x, one piece only:
     // a deeper filter transforms each input plane once per kernel plane (3x3x3 48->48 on 24x48x48, one
     // thread: fused 68-72 ms against 32-42 stored), and a sparse one de-interleaves the rows of each
     // chunk again (N4, all four 48-map layers fused: forward 386 -> 465 ms at 2 threads). 1x4x4
@@ -151,7 +151,7 @@ struct network_state {
     {
         const vec3 sparsity = source(edge).sparsity;
         const vec3 size = graph.edges()[edge].spec->size;
-        return size.z == 1 && sparsity.y == 1 && sparsity.x == 1 && winograd_fused_supports(size);
+        return size.z == 1 && sparsity.y == 1 && sparsity.x == 1 && winograd_one_piece(size);
     }
     vec3 dilated_kernel(int edge) const
     {

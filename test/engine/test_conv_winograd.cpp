@@ -144,8 +144,11 @@ TEST_CASE("winograd_supports takes 2 to 15 taps in y and x, any sparsity", "[eng
     CHECK(seven.piece_column(3) == 4);
     CHECK(seven.piece_column(2) == 0);
     CHECK(winograd_fused_supports({1, 5, 5}));
-    CHECK_FALSE(winograd_fused_supports({1, 7, 7}));
-    CHECK_FALSE(winograd_fused_supports({1, 3, 6}));
+    CHECK(winograd_fused_supports({1, 7, 7}));  // in pieces
+    CHECK(winograd_fused_supports({3, 3, 15}));
+    CHECK_FALSE(winograd_fused_supports({1, 3, 16}));
+    CHECK(winograd_one_piece({1, 5, 5}));
+    CHECK_FALSE(winograd_one_piece({1, 3, 6}));
     // Two maps of four pieces: 8 rows per component, 9 stored (odd).
     CHECK(winograd_maps<float>::storage_size(seven, 2) == std::size_t(9 * 64 * seven.stride * 9));
     CHECK(winograd_maps<float>(seven, 2).sources() == 8);
@@ -265,13 +268,10 @@ TEMPLATE_TEST_CASE("winograd convolution matches sums of naive edges", "[engine]
                     ref = sum_of(ref, naive_conv_forward(to_double(in[i]), to_double(k[i * c.n + j]), c.sparsity));
                 CHECK(relative_error(split[j], ref) < winograd_tolerance<T>());
             }
-            // The fused form, from the input maps themselves: the whole layer added to zeroes, and the
-            // same two regions overwriting stale values. Filters in pieces are refused there.
+            // The fused form, from the input maps themselves (filters in pieces too): the whole layer
+            // added to zeroes, and the same two regions overwriting stale values.
             std::vector<volume<T>> fused(c.n, volume<T>(out_shape)), fused_split(c.n, volume<T>(out_shape));
-            if (tiling.pieces() > 1) {
-                CHECK_THROWS_AS(winograd_forward_fused<T>(tiling, const_ptrs(in), filters, ptrs(fused)),
-                                std::invalid_argument);
-            } else {
+            {
             winograd_forward_fused<T>(tiling, const_ptrs(in), filters, ptrs(fused));
             for (auto& map : fused_split) map.fill(T(1e6));
             winograd_forward_fused<T>(tiling, const_ptrs(in), filters, ptrs(fused_split), second, conv_write::overwrite);
@@ -298,16 +298,15 @@ TEMPLATE_TEST_CASE("winograd convolution matches sums of naive edges", "[engine]
                 };
                 std::vector<volume<T>> stored(c.n, volume<T>(out_shape, T(1e6))), fused_f(c.n, volume<T>(out_shape, T(1e6)));
                 winograd_forward_maps<T>(transformed, filters, ptrs(stored), {}, conv_write::overwrite, affine);
-                if (tiling.pieces() == 1)
-                    winograd_forward_fused<T>(tiling, const_ptrs(in), filters, ptrs(fused_f), {}, conv_write::overwrite,
-                                              affine);
+                winograd_forward_fused<T>(tiling, const_ptrs(in), filters, ptrs(fused_f), {}, conv_write::overwrite,
+                                          affine);
                 for (std::size_t j = 0; j < c.n; ++j) {
                     volume<double> ref(out_shape);
                     for (std::size_t i = 0; i < c.m; ++i)
                         ref = sum_of(ref, naive_conv_forward(to_double(in[i]), to_double(k[i * c.n + j]), c.sparsity));
                     for (std::size_t v = 0; v < ref.size(); ++v) ref[v] = double(j + 2) * ref[v] - double(j);
                     CHECK(relative_error(stored[j], ref) < winograd_tolerance<T>());
-                    if (tiling.pieces() == 1) CHECK(relative_error(fused_f[j], ref) < winograd_tolerance<T>());
+                    CHECK(relative_error(fused_f[j], ref) < winograd_tolerance<T>());
                 }
                 CHECK_THROWS_AS(winograd_forward_maps<T>(transformed, filters, ptrs(stored), {}, conv_write::add, affine),
                                 std::invalid_argument);
