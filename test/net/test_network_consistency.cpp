@@ -71,6 +71,19 @@ void fft_matches_direct(const std::string& text, vec3 outsz, double tolerance, c
     }
 }
 
+// An inference network's options for optimize on one thread with a 1 MiB memory budget, its choices
+// logged to `log`.
+engine_options tight_inference(std::ostream& log)
+{
+    engine_options opt;
+    opt.conv_mode = "optimize";
+    opt.training = false;
+    opt.threads = 1;
+    opt.log = &log;
+    opt.fft_memory_budget = 1 << 20;
+    return opt;
+}
+
 // fft_matches_direct in float (to 1e-4) and double (to 1e-10).
 void matches_direct_in_both(const std::string& text, vec3 outsz, const std::string& mode = "fft", int threads = 0,
                             int winograd_tile = 0)
@@ -388,12 +401,7 @@ TEST_CASE("optimize keeps FFT spectra within the memory budget")
                              transfer("output", "linear", 16);
     auto g = graph_from(text);
     std::ostringstream log;
-    engine_options opt;
-    opt.conv_mode = "optimize";
-    opt.training = false;
-    opt.threads = 1;
-    opt.log = &log;
-    opt.fft_memory_budget = 1 << 20;  // 1 MiB: too small for this edge
+    engine_options opt = tight_inference(log);  // 1 MiB: too small for this edge's spectra
     network<float> tight(*g, {24, 24, 24}, opt, 3);
     CHECK_FALSE(tight.uses_fft(0));
     CHECK_THAT(log.str(), Catch::Matchers::Contains("over the memory budget"));
@@ -417,12 +425,7 @@ TEST_CASE("optimize fuses a Winograd layer whose stored transforms do not fit th
     auto g = graph_from(text);
     const vec3 outsz{12, 24, 24};
     std::ostringstream log;
-    engine_options opt;
-    opt.conv_mode = "optimize";
-    opt.training = false;
-    opt.threads = 1;
-    opt.log = &log;
-    opt.fft_memory_budget = 1 << 20;
+    engine_options opt = tight_inference(log);
     network<float> tight(*g, outsz, opt, 3);
     INFO(log.str());
     CHECK(tight.uses_winograd(0));
