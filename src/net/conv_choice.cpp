@@ -81,9 +81,8 @@ struct edge_costs {
     bool other_fused = false;
     std::int64_t other_bytes = 0;
     // Inference, a filter whose forward pass is not fused by choice (deeper than a plane, sparse, or in
-    // pieces) and
-    // whose stored transforms would take much of the memory budget: the fused pass timed too (< 0: not
-    // timed), taken where the stored transforms do not fit. It stores nothing.
+    // pieces) and whose stored transforms would take much of the memory budget: the fused pass timed too
+    // (< 0: not timed), taken where the stored transforms do not fit. It stores nothing.
     double fused_fallback = -1;
     int fallback_alpha = 6;
     bool timed_twice = false;           // a close call (close_call), timed again
@@ -221,17 +220,20 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth, std::int64_t b
         const double t_all =
             seconds_per_call([&] { winograd_forward_maps<T>(transformed, filters, all_targets); }) * out_scale;
         w.winograd = m * t_transform + t_all;
-        if (s.may_fuse_winograd(e)) {
-            // The forward pass fused instead, reading m distinct maps as the layer does: a few copies
-            // would sit in cache and time it up to a third faster than it runs (N4's conv3). Taken
-            // unless the stored form is clearly faster: it stores nothing, and where the one-thread
-            // timings lay within a few percent (1x4x4 48->48 on 1x256x256) alternated passes ran it
-            // 10-20% faster at 1 and 2 threads.
+        // The forward pass fused, reading m distinct maps as the layer does: a few copies would sit in
+        // cache and time it up to a third faster than it runs (N4's conv3).
+        auto time_fused = [&] {
             const std::vector<volume<T>> own(static_cast<std::size_t>(m), in);
             std::vector<const volume<T>*> own_inputs;
             for (const auto& v : own) own_inputs.push_back(&v);
-            const double t_fused =
-                seconds_per_call([&] { winograd_forward_fused<T>(tiling, own_inputs, filters, all_targets); }) * out_scale;
+            return seconds_per_call([&] { winograd_forward_fused<T>(tiling, own_inputs, filters, all_targets); }) *
+                   out_scale;
+        };
+        if (s.may_fuse_winograd(e)) {
+            // Taken unless the stored form is clearly faster: it stores nothing, and where the one-thread
+            // timings lay within a few percent (1x4x4 48->48 on 1x256x256) alternated passes ran it
+            // 10-20% faster at 1 and 2 threads.
+            const double t_fused = time_fused();
             w.winograd_fused = t_fused < 1.1 * w.winograd;
             if (w.winograd_fused) w.winograd = t_fused;
         }
@@ -241,11 +243,7 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth, std::int64_t b
             // Slower than the stored form where both fit (each source plane transformed once per kernel
             // plane, sparse rows de-interleaved per chunk), but far faster than direct: n537's 5x5x5
             // 80->80 layers on 172-182³ maps would store 6-8 GiB of transforms.
-            const std::vector<volume<T>> own(static_cast<std::size_t>(m), in);
-            std::vector<const volume<T>*> own_inputs;
-            for (const auto& v : own) own_inputs.push_back(&v);
-            const double t_fused =
-                seconds_per_call([&] { winograd_forward_fused<T>(tiling, own_inputs, filters, all_targets); }) * out_scale;
+            const double t_fused = time_fused();
             if (costs.fused_fallback < 0 || t_fused < costs.fused_fallback) {
                 costs.fused_fallback = t_fused;
                 costs.fallback_alpha = alpha;
