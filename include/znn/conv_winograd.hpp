@@ -204,17 +204,22 @@ void winograd_forward_maps(const winograd_maps<T>& in, const winograd_filters<T>
                            std::span<volume<T>* const> out, const winograd_region& region = {},
                            conv_write write = conv_write::add, const winograd_elementwise<T>& elementwise = {});
 
-// The same as winograd_forward_maps from the input maps themselves (shape tiling.source), fused: each chunk
-// of tiles of the inputs is transformed into a per-thread buffer just before its products, instead of
-// the whole layer's transforms being stored and read back. No storage, and a layer's products read
-// their operands from the core's cache instead of memory; but a filter kernel.z planes deep transforms
-// each input plane kernel.z times. Conv mode `optimize` times both forms per layer. Filters of one piece
-// only (at most 5 taps in y and x: tiling.pieces() == 1).
+// The same as winograd_forward_maps from the input maps themselves (shape tiling.source), fused: the
+// transforms of a part of the inputs at a time are made just before their products, instead of the
+// whole layer's being stored and read back. A filter of one plane transforms each chunk of tiles into a
+// per-thread buffer that stays in the core's cache while the products read it; a deeper one a slab of
+// source planes for a block of tiles (the sources of some output planes: each source plane is then
+// transformed about twice), into scratch the call allocates, at most winograd_fused_scratch_bytes.
+// Conv mode `optimize` times both forms per layer. Any filter winograd_fused_supports.
 template <class T>
 void winograd_forward_fused(const winograd_tiling& tiling, std::span<const volume<T>* const> in,
                             const winograd_filters<T>& filters, std::span<volume<T>* const> out,
                             const winograd_region& region = {}, conv_write write = conv_write::add,
                             const winograd_elementwise<T>& elementwise = {});
+
+// Bytes of the scratch one call of winograd_forward_fused allocates for `maps` input maps of values of
+// value_bytes each (0 for a filter of one plane; at most 512 MiB).
+std::int64_t winograd_fused_scratch_bytes(const winograd_tiling& tiling, std::size_t maps, std::size_t value_bytes);
 
 // The same with the filters transformed for this call, kernel(i, j) = *kernels[i·n + j]. As with
 // conv_forward_maps, any subset of the output maps may be passed with their kernels.

@@ -12,6 +12,7 @@
 #include "simd.hpp"
 #include "winograd_filter_checks.hpp"
 #include "winograd_matrices.hpp"
+#include "winograd_slab.hpp"
 
 #include <algorithm>
 #include <type_traits>
@@ -79,6 +80,16 @@ using ptrs = std::span<volume<T>* const>;
 const detail::shape_checks checks{"winograd convolution"};
 
 }  // namespace
+
+std::int64_t winograd_fused_scratch_bytes(const winograd_tiling& tiling, std::size_t maps, std::size_t value_bytes)
+{
+    if (tiling.kernel.z <= 1) return 0;
+    const std::size_t sources = maps * static_cast<std::size_t>(tiling.pieces());
+    const std::int64_t out_planes = tiling.source.z - (tiling.kernel.z - 1) * tiling.sparsity.z;
+    const detail::fused_slab slab =
+        detail::fused_slab_shape(tiling, sources, out_planes, tiling.tiles_y * tiling.row_tiles, value_bytes);
+    return slab.values(tiling, sources) * static_cast<std::int64_t>(value_bytes);
+}
 
 template <class T>
 void winograd_forward_fused(const winograd_tiling& tl, cptrs<T> in, const winograd_filters<T>& filters, ptrs<T> out,

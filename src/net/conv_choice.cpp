@@ -240,9 +240,9 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth, std::int64_t b
         const double per_map = static_cast<double>(in_shape.z * tiling.components() * tiling.stride * tiling.pieces());
         if (!s.options.training && !s.may_fuse_winograd(e) && winograd_fused_supports(edge.spec->size) &&
             m * per_map * sizeof(T) > 0.25 * static_cast<double>(budget)) {
-            // Slower than the stored form where both fit (each source plane transformed once per kernel
-            // plane, sparse rows de-interleaved per chunk), but far faster than direct: n537's 5x5x5
-            // 80->80 layers on 172-182³ maps would store 6-8 GiB of transforms.
+            // A little slower than the stored form where both fit (each source plane transformed about
+            // twice, a slab of planes at a time), but far faster than direct: n537's 5x5x5 80->80 layers
+            // on 172-182³ maps would store 6-8 GiB of transforms.
             const double t_fused = time_fused();
             if (costs.fused_fallback < 0 || t_fused < costs.fused_fallback) {
                 costs.fused_fallback = t_fused;

@@ -215,17 +215,20 @@ void compute_region(network_state<T>& s, int n, std::size_t r)
     const bool edge_transfers = transfer && node.in_edges.size() == 1;
     winograd_elementwise<T> apply_transfer;
     if (edge_transfers) apply_transfer = node_transfer(s, n, 0);
+    auto run_edge = [&](int e, const winograd_region& part, conv_write write) {
+        if (s.winograd_fused[e])
+            winograd_forward_fused<T>(s.winograd_forward_tiling[e], region_sources(s.act[s.graph.edges()[e].from]),
+                                      s.winograd_forward_filters[e], targets, part, write, apply_transfer);
+        else
+            winograd_forward_maps<T>(*s.winograd_input[e], s.winograd_forward_filters[e], targets, part, write,
+                                     apply_transfer);
+    };
+    // A single in-edge with nothing to do after it: one call for the whole region (the same sums; the
+    // fused pass of a deep filter transforms a slab of planes once for several output planes).
+    if (node.in_edges.size() == 1 && (!transfer || edge_transfers)) return run_edge(node.in_edges[0], region, region_write(0));
     const winograd_tiling* phased = forward_phased_tiling(s, n);
     for_each_region_plane(
-        region, region_shape(phased, s.sizes[n]), node.in_edges,
-        [&](int e, const winograd_region& plane, conv_write write) {
-            if (s.winograd_fused[e])
-                winograd_forward_fused<T>(s.winograd_forward_tiling[e], region_sources(s.act[s.graph.edges()[e].from]),
-                                          s.winograd_forward_filters[e], targets, plane, write, apply_transfer);
-            else
-                winograd_forward_maps<T>(*s.winograd_input[e], s.winograd_forward_filters[e], targets, plane, write,
-                                         apply_transfer);
-        },
+        region, region_shape(phased, s.sizes[n]), node.in_edges, run_edge,
         [&](std::int64_t z, const region_extent& x) {
             if (!transfer || edge_transfers) return;
             for_each_region_run(phased, region, x, s.sizes[n].x, [&](std::int64_t y, std::size_t values) {

@@ -298,9 +298,12 @@ struct winograd_storage_plan {
     // (gradients) it holds.
     std::vector<std::vector<int>> forward, backward, filter_inputs, gradients;
     std::vector<int> input_after, grad_after, filter_after;
+    // Values the fused passes of filters deeper than a plane allocate while they run, not kept: one
+    // call's scratch per thread (winograd_fused_scratch_bytes), for the edge that takes the most.
+    std::size_t fused_scratch = 0;
     std::size_t values() const
     {
-        std::size_t sum = 0;
+        std::size_t sum = fused_scratch;
         for (std::size_t v : sizes) sum += v;
         return sum;
     }

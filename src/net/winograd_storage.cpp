@@ -9,7 +9,8 @@
 // (keeping the forward transforms would hold every layer's at once: N4's training peaked at 1.7 GB
 // instead of 0.8) and their output gradients: one storage for each kind, which they take in turn in
 // backward order (network_state::winograd_filter_after: the filter gradients of the edge before must
-// be done).
+// be done). The fused passes of filters deeper than a plane keep nothing but allocate scratch while they
+// run: counted too (winograd_storage_plan::fused_scratch), for the memory budget of conv mode optimize.
 #include "network_state.hpp"
 
 #include <algorithm>
@@ -67,6 +68,12 @@ winograd_storage_plan plan_winograd_storages(const network_state<T>& s, const st
         if (!fused) forward_edges.push_back(e.index);  // a fused edge stores no forward transforms
         input_size[e.index] = winograd_maps<T>::storage_size(s.winograd_input_tiling(e.index),
                                                              static_cast<std::size_t>(nodes[e.from].maps()));
+        if (fused) {
+            const std::int64_t bytes = winograd_fused_scratch_bytes(
+                s.winograd_input_tiling(e.index), static_cast<std::size_t>(nodes[e.from].maps()), sizeof(T));
+            plan.fused_scratch = std::max(plan.fused_scratch, static_cast<std::size_t>(s.pool.threads()) *
+                                                                  static_cast<std::size_t>(bytes) / sizeof(T));
+        }
         if (s.options.training && e.index < static_cast<int>(s.winograd_filter_grad.size()) &&
             s.winograd_filter_grad[e.index])
             filter_edges.push_back(e.index);

@@ -425,3 +425,70 @@ TEMPLATE_TEST_CASE("winograd filter gradients: the same bits in any order of com
     std::vector<volume<T>> few(m * n - 1, volume<T>(kernel));
     CHECK_THROWS_AS(forward_order.add_to(ptrs(few)), std::invalid_argument);
 }
+
+// The fused pass of a filter deeper than one plane transforms a slab of source planes for a block of
+// tiles at a time and reads them as the stored form does: over several slabs and blocks, in regions of
+// one plane (a slab then skips the planes of the other parity of a sparse z), of rows, or the whole
+// layer, its sums are those of the stored form to the bit.
+TEMPLATE_TEST_CASE("winograd fused pass of deep filters: slabs of planes, blocks of tiles, the stored sums", "[engine][winograd]",
+                   float, double)
+{
+    using T = TestType;
+    std::mt19937_64 rng(2024);
+    struct deep_case {
+        vec3 in, kernel, sparsity;
+        std::size_t m, n;
+        int alpha;
+    };
+    const std::vector<deep_case> cases = {
+        {{16, 80, 80}, {3, 3, 3}, {2, 1, 1}, 3, 5, 6},  // 12 output planes in slabs of 4, 420 tiles a plane
+        {{21, 40, 44}, {2, 7, 7}, {3, 2, 2}, 2, 3, 8},  // pieces of a phased tiling, 18 planes in slabs of 3
+        {{9, 30, 30}, {5, 5, 5}, {1, 1, 1}, 4, 2, 8},   // dense z: 5 planes, one slab of 4 and one of 1
+    };
+    for (const auto& c : cases) {
+        INFO("in " << c.in << " kernel " << c.kernel << " sparsity " << c.sparsity << " alpha " << c.alpha);
+        const vec3 out_shape = conv_output_shape(c.in, c.kernel, c.sparsity);
+        const winograd_tiling tiling(c.in, c.kernel, c.sparsity, c.alpha);
+        std::vector<volume<T>> in, k;
+        for (std::size_t i = 0; i < c.m; ++i) in.push_back(random_volume<T>(c.in, rng));
+        for (std::size_t i = 0; i < c.m * c.n; ++i) k.push_back(random_volume<T>(c.kernel, rng));
+        const auto filters = winograd_filters<T>::forward(tiling, const_ptrs(k), c.m, c.n);
+        winograd_maps<T> transformed(tiling, c.m);
+        for (std::size_t i = 0; i < c.m; ++i) transformed.transform(i, in[i]);
+        std::vector<volume<T>> stored(c.n, volume<T>(out_shape));
+        winograd_forward_maps<T>(transformed, filters, ptrs(stored), {}, conv_write::overwrite);
+        for (std::size_t j = 0; j < c.n; ++j) {
+            volume<double> ref(out_shape);
+            for (std::size_t i = 0; i < c.m; ++i)
+                ref = sum_of(ref, naive_conv_forward(to_double(in[i]), to_double(k[i * c.n + j]), c.sparsity));
+            CHECK(relative_error(stored[j], ref) < winograd_tolerance<T>());
+        }
+        auto same_bits = [&](const std::vector<volume<T>>& fused) {
+            for (std::size_t j = 0; j < c.n; ++j)
+                for (std::size_t v = 0; v < fused[j].size(); ++v)
+                    if (fused[j][v] != stored[j][v]) return false;
+            return true;
+        };
+        // The whole layer; one region per plane; two regions of rows (of the tiled plane).
+        std::vector<volume<T>> whole(c.n, volume<T>(out_shape, T(1e6)));
+        winograd_forward_fused<T>(tiling, const_ptrs(in), filters, ptrs(whole), {}, conv_write::overwrite);
+        CHECK(same_bits(whole));
+        std::vector<volume<T>> planes(c.n, volume<T>(out_shape, T(1e6)));
+        for (std::int64_t z = 0; z < out_shape.z; ++z)
+            winograd_forward_fused<T>(tiling, const_ptrs(in), filters, ptrs(planes), winograd_region{z, z + 1},
+                                      conv_write::overwrite);
+        CHECK(same_bits(planes));
+        std::vector<volume<T>> rows(c.n, volume<T>(out_shape, T(1e6)));
+        winograd_region top, bottom;
+        top.y1 = bottom.y0 = tiling.my * (tiling.tiles_y / 2);
+        winograd_forward_fused<T>(tiling, const_ptrs(in), filters, ptrs(rows), bottom, conv_write::overwrite);
+        winograd_forward_fused<T>(tiling, const_ptrs(in), filters, ptrs(rows), top, conv_write::overwrite);
+        CHECK(same_bits(rows));
+        // The scratch a call takes: a slab of the planes two kernel depths span, at most 512 MiB.
+        const std::int64_t scratch = winograd_fused_scratch_bytes(tiling, c.m, sizeof(T));
+        CHECK(scratch > 0);
+        CHECK(scratch <= std::int64_t(512) << 20);
+    }
+    const winograd_tiling flat({1, 20, 20}, {1, 3, 3}, {1, 1, 1});
+    CHECK(winograd_fused_scratch_bytes(flat, 4, sizeof(float)) == 0);
+}

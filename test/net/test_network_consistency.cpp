@@ -2,6 +2,7 @@
 // dense sliding-window output equal to patch-by-patch evaluation, and dropout.
 #include "net_fixtures.hpp"
 
+#include "znn/conv_winograd.hpp"
 #include "znn/error.hpp"
 
 #include <catch2/catch.hpp>
@@ -418,14 +419,22 @@ TEST_CASE("optimize fuses a Winograd layer whose stored transforms do not fit th
 {
     // A 5x5x5 filter on 16 -> 16 maps: Winograd takes several times fewer multiplications than direct.
     // Its forward pass is not fused by choice (a filter deeper than a plane transforms each source plane
-    // once per kernel plane), but the transforms stored for the whole layer take a few MiB: with a 1 MiB
-    // budget the fused pass, which stores none, must be taken instead of falling back to direct.
+    // about twice), but the transforms stored for the whole layer take 8.6 MiB or more: with a 4 MiB
+    // budget, which the fused pass's scratch (a slab of 8 of the 44 planes) fits, the fused pass must be
+    // taken instead of falling back to direct.
     const std::string text = node("input", "input", 16) + conv("c1", "input", "output", "5,5,5") +
                              transfer("output", "linear", 16);
     auto g = graph_from(text);
-    const vec3 outsz{12, 24, 24};
+    const vec3 outsz{40, 24, 24};
     std::ostringstream log;
     engine_options opt = tight_inference(log);
+    opt.fft_memory_budget = std::int64_t(4) << 20;
+    for (const int alpha : {6, 8}) {
+        const winograd_tiling tiling({44, 28, 28}, {5, 5, 5}, {1, 1, 1}, alpha);
+        REQUIRE(winograd_fused_scratch_bytes(tiling, 16, sizeof(float)) < opt.fft_memory_budget);
+        REQUIRE(static_cast<std::int64_t>(winograd_maps<float>::storage_size(tiling, 16) * sizeof(float)) >
+                opt.fft_memory_budget);
+    }
     network<float> tight(*g, outsz, opt, 3);
     INFO(log.str());
     CHECK(tight.uses_winograd(0));
