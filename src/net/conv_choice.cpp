@@ -28,7 +28,9 @@ namespace {
 
 // Best-of-three seconds of fn(), each measured over enough repetitions to last about a millisecond;
 // a call of more than a quarter of a second (a whole layer of ZNNi's networks) is timed once more
-// after the first, not three times, which cut n337's start-up by a third.
+// after the first, not three times, which cut n337's start-up by a third; one of more than 4 s (a
+// slab of n926's 9x9x9 80->80 layers) only once: the first call's page faults and cold caches are a
+// few percent of it, and n926 spent 7 minutes in set-up.
 template <class F>
 double seconds_per_call(F&& fn)
 {
@@ -37,7 +39,7 @@ double seconds_per_call(F&& fn)
     fn();
     double once = std::chrono::duration<double>(clock::now() - t0).count();
     int reps = once > 1e-3 ? 1 : static_cast<int>(1e-3 / std::max(once, 1e-7)) + 1;
-    const int trials = once > 0.25 ? 1 : 3;
+    const int trials = once > 4 ? 0 : once > 0.25 ? 1 : 3;
     double best = once;
     for (int trial = 0; trial < trials; ++trial) {
         auto t = clock::now();
@@ -74,11 +76,12 @@ struct edge_costs {
     std::int64_t winograd_bytes = 0;  // its own transforms: orders the candidates (the budget counts shared storages)
     bool winograd_filter_grad = false;  // training by Winograd: its filter gradients too (faster than direct)
     bool winograd_fused = false;        // its forward pass fused (winograd_forward_fused: faster than stored)
+    bool stored_over_budget = false;    // fused because its stored transforms alone exceed the budget
     int winograd_alpha = 6;             // its transformed tile side (the faster of those timed)
     // The other tile side's Winograd, when it was timed too (winograd_other < 0: not timed).
     double winograd_other = -1;
     int other_alpha = 6;
-    bool other_fused = false;
+    bool other_fused = false, other_over_budget = false;
     std::int64_t other_bytes = 0;
     // Inference, a filter whose forward pass is not fused by choice (deeper than a plane, sparse, or in
     // pieces) and whose stored transforms would take much of the memory budget: the fused pass timed too
@@ -119,11 +122,13 @@ edge_costs faster_of(edge_costs a, const edge_costs& b)
         if (b.winograd < a.winograd) {
             a.winograd_filter_grad = b.winograd_filter_grad;
             a.winograd_fused = b.winograd_fused;
+            a.stored_over_budget = b.stored_over_budget;
             a.winograd_alpha = b.winograd_alpha;
             a.winograd_bytes = b.winograd_bytes;
             a.winograd_other = b.winograd_other;
             a.other_alpha = b.other_alpha;
             a.other_fused = b.other_fused;
+            a.other_over_budget = b.other_over_budget;
             a.other_bytes = b.other_bytes;
         }
         a.winograd = std::min(a.winograd, b.winograd);
@@ -182,16 +187,26 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth, std::int64_t b
     volume<T> out(out_slab);
 
     // Direct: one group of output maps from all m input maps, the task of the executor (a few distinct
-    // inputs stand in for the m, so that they do not all sit in L1; the values do not matter).
+    // inputs stand in for the m, so that they do not all sit in L1; the values do not matter). Every
+    // output plane costs direct convolution the same: a layer of many planes is timed on 4 of them
+    // (the slab's 16 took n926's conv2 15 s).
     const int group = s.map_group(static_cast<int>(n));
     std::vector<volume<T>> distinct(static_cast<std::size_t>(std::min(m, 8.0)) - 1, in);
     std::vector<const volume<T>*> inputs(static_cast<std::size_t>(m)),
         kernels(static_cast<std::size_t>(m) * group, &kernel);
+    const std::int64_t direct_planes = out_shape.z > 32 ? 4 : slab;
+    const vec3 direct_in{direct_planes + s.dilated_kernel(e).z - 1, in_shape.y, in_shape.x};
+    std::vector<volume<T>> direct_views;  // the first planes of `in` and `distinct`
+    direct_views.push_back(volume<T>::view(in.data(), direct_in));
+    for (auto& d : distinct) direct_views.push_back(volume<T>::view(d.data(), direct_in));
+    for (std::size_t i = 0; i < inputs.size(); ++i) inputs[i] = &direct_views[i % direct_views.size()];
+    volume<T> direct_out = volume<T>::view(out.data(), vec3{direct_planes, out_shape.y, out_shape.x});
+    std::vector<volume<T>*> targets(group, &direct_out);
+    const double t_group = seconds_per_call([&] { conv_forward_maps<T>(inputs, kernels, src.sparsity, targets); });
+    const double t_direct = t_group / group * static_cast<double>(out_shape.z) / static_cast<double>(direct_planes);
+    // The Winograd timings below read the whole slab.
     for (std::size_t i = 0; i < inputs.size(); ++i)
         inputs[i] = i % (distinct.size() + 1) == 0 ? &in : &distinct[i % (distinct.size() + 1) - 1];
-    std::vector<volume<T>*> targets(group, &out);
-    const double t_group = seconds_per_call([&] { conv_forward_maps<T>(inputs, kernels, src.sparsity, targets); });
-    const double t_direct = t_group / group * out_scale;  // per output map
     // A training pass takes the gradient to the source too, unless the source is an input.
     const double products = !s.options.training ? 1 : src.spec->type == "input" ? 2 : 3;
 
@@ -210,16 +225,10 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth, std::int64_t b
         // direct.
         edge_costs w;
         const winograd_tiling tiling(in_slab, edge.spec->size, src.sparsity, alpha);
-        winograd_maps<T> transformed(tiling, inputs.size());
-        for (std::size_t i = 0; i < inputs.size(); ++i) transformed.transform(i, *inputs[i]);
-        const double t_transform = seconds_per_call([&] { transformed.transform(0, in); }) * in_scale;
         const std::vector<const volume<T>*> all_kernels(static_cast<std::size_t>(m * n), &kernel);
         const std::vector<volume<T>*> all_targets(static_cast<std::size_t>(n), &out);
         const winograd_filters<T> filters =
             winograd_filters<T>::forward(tiling, all_kernels, static_cast<std::size_t>(m), static_cast<std::size_t>(n));
-        const double t_all =
-            seconds_per_call([&] { winograd_forward_maps<T>(transformed, filters, all_targets); }) * out_scale;
-        w.winograd = m * t_transform + t_all;
         // The forward pass fused, reading m distinct maps as the layer does: a few copies would sit in
         // cache and time it up to a third faster than it runs (N4's conv3).
         auto time_fused = [&] {
@@ -229,42 +238,58 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth, std::int64_t b
             return seconds_per_call([&] { winograd_forward_fused<T>(tiling, own_inputs, filters, all_targets); }) *
                    out_scale;
         };
-        if (s.may_fuse_winograd(e)) {
-            // Taken unless the stored form is clearly faster: it stores nothing, and where the one-thread
-            // timings lay within a few percent (1x4x4 48->48 on 1x256x256) alternated passes ran it
-            // 10-20% faster at 1 and 2 threads.
-            const double t_fused = time_fused();
-            w.winograd_fused = t_fused < 1.1 * w.winograd;
-            if (w.winograd_fused) w.winograd = t_fused;
-        }
         const double per_map = static_cast<double>(in_shape.z * tiling.components() * tiling.stride * tiling.pieces());
-        if (!s.options.training && !s.may_fuse_winograd(e) && winograd_fused_supports(edge.spec->size) &&
-            m * per_map * sizeof(T) > 0.25 * static_cast<double>(budget)) {
-            // A little slower than the stored form where both fit (each source plane transformed about
-            // twice, a slab of planes at a time), but far faster than direct: n537's 5x5x5 80->80 layers
-            // on 172-182³ maps would store 6-8 GiB of transforms.
-            const double t_fused = time_fused();
-            if (costs.fused_fallback < 0 || t_fused < costs.fused_fallback) {
-                costs.fused_fallback = t_fused;
-                costs.fallback_alpha = alpha;
-            }
-        }
         double filter_bytes = 0;  // the filter gradients' transforms of the inputs and output gradients
-        if (s.options.training) {
-            // The inputs transformed again in the backward pass (network_backward.cpp), each output
-            // gradient once, then the products of all the components.
-            winograd_gradients<T> grads(tiling, static_cast<std::size_t>(n));
-            const double t_grad_transform = seconds_per_call([&] { grads.transform(0, out); }) * out_scale;
-            for (std::size_t j = 1; j < grads.count(); ++j) grads.transform(j, out);
-            winograd_kernel_sums<T> sums(tiling, static_cast<std::size_t>(m), static_cast<std::size_t>(n));
-            const double t_sums = seconds_per_call([&] {
-                for (int c = 0; c < sums.components(); ++c) sums.compute(c, transformed, grads);
-            }) * out_scale;
-            const double t_filter = m * t_transform + n * t_grad_transform + t_sums;
-            w.winograd_filter_grad = t_filter < n * t_direct;
-            if (w.winograd_filter_grad)
-                filter_bytes = m * per_map + n * static_cast<double>(out_shape.z * tiling.components() * tiling.stride);
-            w.winograd += std::min(t_filter, n * t_direct) + (products == 3 ? n * t_transform + t_all : 0);
+        if (!s.options.training && winograd_fused_supports(edge.spec->size) &&
+            m * per_map * sizeof(T) > static_cast<double>(budget)) {
+            // The stored transforms alone exceed the budget: only the fused pass can run. Timing the
+            // stored form too held its transforms of the slab (n926 at 24x24x24 peaked at 16 GiB in
+            // set-up under an 8 GiB cap) and took minutes.
+            w.winograd = time_fused();
+            w.winograd_fused = w.stored_over_budget = true;
+        } else {
+            winograd_maps<T> transformed(tiling, inputs.size());
+            for (std::size_t i = 0; i < inputs.size(); ++i) transformed.transform(i, *inputs[i]);
+            const double t_transform = seconds_per_call([&] { transformed.transform(0, in); }) * in_scale;
+            const double t_all =
+                seconds_per_call([&] { winograd_forward_maps<T>(transformed, filters, all_targets); }) * out_scale;
+            w.winograd = m * t_transform + t_all;
+            if (s.may_fuse_winograd(e)) {
+                // Taken unless the stored form is clearly faster: it stores nothing, and where the
+                // one-thread timings lay within a few percent (1x4x4 48->48 on 1x256x256) alternated
+                // passes ran it 10-20% faster at 1 and 2 threads.
+                const double t_fused = time_fused();
+                w.winograd_fused = t_fused < 1.1 * w.winograd;
+                if (w.winograd_fused) w.winograd = t_fused;
+            }
+            if (!s.options.training && !s.may_fuse_winograd(e) && winograd_fused_supports(edge.spec->size) &&
+                m * per_map * sizeof(T) > 0.25 * static_cast<double>(budget)) {
+                // A little slower than the stored form where both fit (each source plane transformed
+                // about twice, a slab of planes at a time), but far faster than direct: n537's 5x5x5
+                // 80->80 layers on 172-182³ maps would store 6-8 GiB of transforms.
+                const double t_fused = time_fused();
+                if (costs.fused_fallback < 0 || t_fused < costs.fused_fallback) {
+                    costs.fused_fallback = t_fused;
+                    costs.fallback_alpha = alpha;
+                }
+            }
+            if (s.options.training) {
+                // The inputs transformed again in the backward pass (network_backward.cpp), each
+                // output gradient once, then the products of all the components.
+                winograd_gradients<T> grads(tiling, static_cast<std::size_t>(n));
+                const double t_grad_transform = seconds_per_call([&] { grads.transform(0, out); }) * out_scale;
+                for (std::size_t j = 1; j < grads.count(); ++j) grads.transform(j, out);
+                winograd_kernel_sums<T> sums(tiling, static_cast<std::size_t>(m), static_cast<std::size_t>(n));
+                const double t_sums = seconds_per_call([&] {
+                    for (int c = 0; c < sums.components(); ++c) sums.compute(c, transformed, grads);
+                }) * out_scale;
+                const double t_filter = m * t_transform + n * t_grad_transform + t_sums;
+                w.winograd_filter_grad = t_filter < n * t_direct;
+                if (w.winograd_filter_grad)
+                    filter_bytes =
+                        m * per_map + n * static_cast<double>(out_shape.z * tiling.components() * tiling.stride);
+                w.winograd += std::min(t_filter, n * t_direct) + (products == 3 ? n * t_transform + t_all : 0);
+            }
         }
         w.winograd_bytes = static_cast<std::int64_t>(
             (((w.winograd_fused ? 0 : m) + (products == 3 ? n : 0)) * per_map + filter_bytes) * sizeof(T));
@@ -274,6 +299,7 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth, std::int64_t b
             costs.winograd_other = slower.winograd;
             costs.other_alpha = faster ? costs.winograd_alpha : alpha;
             costs.other_fused = slower.winograd_fused;
+            costs.other_over_budget = slower.stored_over_budget;
             costs.other_bytes = slower.winograd_bytes;
         }
         if (faster) {
@@ -281,6 +307,7 @@ edge_costs estimate(network_state<T>& s, int e, double bandwidth, std::int64_t b
             costs.winograd_bytes = w.winograd_bytes;
             costs.winograd_filter_grad = w.winograd_filter_grad;
             costs.winograd_fused = w.winograd_fused;
+            costs.stored_over_budget = w.stored_over_budget;
             costs.winograd_alpha = alpha;
         }
     }
@@ -423,6 +450,7 @@ edge_costs layer_trial(network_state<T>& s, int e, edge_costs c, trial what)
                 std::swap(c.winograd, c.winograd_other);
                 std::swap(c.winograd_alpha, c.other_alpha);
                 std::swap(c.winograd_fused, c.other_fused);
+                std::swap(c.stored_over_budget, c.other_over_budget);
                 std::swap(c.winograd_bytes, c.other_bytes);
             }
         }
@@ -562,7 +590,9 @@ void choose_conv_methods(network_state<T>& s)
             << s.sizes[edge.from].dims() << "): direct " << std::fixed << std::setprecision(2) << c.direct * 1e3 << " ms, ";
         if (c.winograd >= 0) {
             log << "winograd " << c.winograd * 1e3 << " ms (" << c.winograd_alpha << "x" << c.winograd_alpha << " tiles"
-                << (c.winograd_fused ? ", fused" : "");
+                << (c.stored_over_budget ? ", fused: stored transforms over the memory budget"
+                    : c.winograd_fused  ? ", fused"
+                                        : "");
             if (c.winograd_other >= 0)
                 log << "; " << c.other_alpha << "x" << c.other_alpha << " " << c.winograd_other * 1e3 << " ms";
             log << ")";
