@@ -419,7 +419,7 @@ TEST_CASE("optimize fuses a Winograd layer whose stored transforms do not fit th
 {
     // A 5x5x5 filter on 16 -> 16 maps: Winograd takes several times fewer multiplications than direct.
     // Its forward pass is not fused by choice (a filter deeper than a plane transforms each source plane
-    // about twice), but the transforms stored for the whole layer take 8.6 MiB or more: with a 4 MiB
+    // about twice), but the transforms stored for the whole layer take 12.3 MB or more: with a 4 MiB
     // budget, which the fused pass's scratch (a slab of 8 of the 44 planes) fits, the fused pass must be
     // taken instead of falling back to direct.
     const std::string text = node("input", "input", 16) + conv("c1", "input", "output", "5,5,5") +
@@ -456,4 +456,41 @@ TEST_CASE("optimize fuses a Winograd layer whose stored transforms do not fit th
     opt.log = nullptr;
     network<float> roomy(*g, outsz, opt, 3);
     CHECK_FALSE(roomy.uses_fused_winograd(0));
+}
+
+TEST_CASE("optimize fuses the second of two Winograd layers whose stored transforms fit the budget only one at a time")
+{
+    // Two 5x5x5 16 -> 16 layers reading the same maps: their stored transforms (12.3 MB each in 8x8
+    // tiles) are held at the same time, so under a 16 MiB budget one is stored and the other must run
+    // fused (its scratch, 1.6 MB, fits beside the first's transforms), not direct.
+    const std::string text = node("input", "input", 16) + conv("c1", "input", "a", "5,5,5") +
+                             transfer("a", "linear", 16) + conv("c2", "input", "b", "5,5,5") +
+                             transfer("b", "linear", 16);
+    auto g = graph_from(text);
+    const vec3 outsz{40, 24, 24};
+    std::ostringstream log;
+    engine_options opt = tight_inference(log);
+    opt.fft_memory_budget = std::int64_t(16) << 20;
+    const winograd_tiling tiling({44, 28, 28}, {5, 5, 5}, {1, 1, 1}, 8);
+    const std::int64_t stored = static_cast<std::int64_t>(winograd_maps<float>::storage_size(tiling, 16) * sizeof(float));
+    REQUIRE(stored <= opt.fft_memory_budget);
+    REQUIRE(2 * stored > opt.fft_memory_budget);
+    REQUIRE(stored + winograd_fused_scratch_bytes(tiling, 16, sizeof(float)) <= opt.fft_memory_budget);
+    network<float> tight(*g, outsz, opt, 3);
+    INFO(log.str());
+    CHECK(tight.uses_winograd(0));
+    CHECK(tight.uses_winograd(1));
+    CHECK(tight.uses_fused_winograd(0) + tight.uses_fused_winograd(1) == 1);
+    CHECK_THAT(log.str(), Catch::Matchers::Contains("(stored transforms over the memory budget: fused"));
+
+    engine_options direct_opt;
+    direct_opt.conv_mode = "direct";
+    direct_opt.training = false;
+    network<float> direct(*g, outsz, direct_opt, 3);
+    std::mt19937_64 rng(6);
+    auto in = random_inputs(direct, rng);
+    direct.forward(in);
+    tight.forward(in);
+    for (std::size_t k = 0; k < 2; ++k)
+        CHECK(max_abs_diff(direct.output(k), tight.output(k)) <= 1e-4 * max_abs(direct.output(k)));
 }
