@@ -1,6 +1,6 @@
 // The slabs of the fused Winograd pass for a filter deeper than one plane (winograd_fused_impl.inc):
 // how many tiles and output planes each holds, from which the scratch a call takes follows
-// (winograd_fused_scratch_values). Private to src/engine.
+// (winograd_fused_scratch_bytes). Private to src/engine.
 #pragma once
 
 #include "znn/conv_winograd.hpp"
