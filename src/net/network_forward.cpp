@@ -225,7 +225,8 @@ void compute_region(network_state<T>& s, int n, std::size_t r)
     };
     // A single in-edge with nothing to do after it: one call for the whole region (the same sums; the
     // fused pass of a deep filter transforms a slab of planes once for several output planes).
-    if (node.in_edges.size() == 1 && (!transfer || edge_transfers)) return run_edge(node.in_edges[0], region, region_write(0));
+    if (node.in_edges.size() == 1 && (!transfer || edge_transfers))
+        return run_edge(node.in_edges[0], region, region_write(0));
     const winograd_tiling* phased = forward_phased_tiling(s, n);
     for_each_region_plane(
         region, region_shape(phased, s.sizes[n]), node.in_edges, run_edge,

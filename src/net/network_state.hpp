@@ -143,10 +143,12 @@ struct network_state {
     static constexpr int winograd_filter_grad_min_maps = 8;
     // Whether a Winograd edge may run its forward pass fused (winograd_forward_fused): mode winograd
     // fuses these, mode optimize times both ways. Filters one plane deep, dense in y and x, one piece only:
-    // a deeper filter transforms each input plane once per kernel plane (3x3x3 48->48 on 24x48x48, one
-    // thread: fused 68-72 ms against 32-42 stored), and a sparse one de-interleaves the rows of each
-    // chunk again (N4, all four 48-map layers fused: forward 386 -> 465 ms at 2 threads). 1x4x4
-    // 48->48 on 1x256x256 (znn-winograd-phases): fused 26-28 ms against 31-41.
+    // a deeper filter transforms each input plane about twice, a slab of planes at a time, and gains
+    // nothing by it (3x3x3 48->48 on 24x48x48, one thread, `znn-winograd-phases 48 48 5 3,3,3 24 6`:
+    // fused 25.9-28.5 ms against 25.0-26.9 stored; 68-72 ms when each plane was transformed once per
+    // kernel plane), and a sparse one de-interleaves the rows of each chunk again (N4, all four 48-map
+    // layers fused: forward 386 -> 465 ms at 2 threads). 1x4x4 48->48 on 1x256x256
+    // (znn-winograd-phases): fused 26-28 ms against 31-41.
     bool may_fuse_winograd(int edge) const
     {
         const vec3 sparsity = source(edge).sparsity;
