@@ -11,12 +11,11 @@
 #include "znn/conv.hpp"
 #include "znn/conv_winograd.hpp"
 
+#include "random_layer.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <random>
-#include <span>
-#include <vector>
 
 using namespace znn;
 
@@ -37,24 +36,9 @@ int main(int argc, char** argv)
     }
     const vec3 in_shape{depth, plane, plane}, kernel{k, k, k}, sparsity{sp, sp, sp};
     const vec3 out_shape = conv_output_shape(in_shape, kernel, sparsity);
-    std::mt19937 rng(1);
-    std::uniform_real_distribution<float> value(-1, 1);
-    auto random_volume = [&](vec3 shape) {
-        volume<float> v(shape);
-        for (float& x : std::span(v.data(), v.size())) x = value(rng);
-        return v;
-    };
-    std::vector<volume<float>> in, kernels, out;
-    for (int i = 0; i < maps; ++i) in.push_back(random_volume(in_shape));
-    for (int i = 0; i < maps * maps; ++i) kernels.push_back(random_volume(kernel));
-    for (int j = 0; j < maps; ++j) out.emplace_back(out_shape);
-    std::vector<const volume<float>*> kernel_ptrs, in_ptrs;
-    std::vector<volume<float>*> out_ptrs;
-    for (const auto& v : kernels) kernel_ptrs.push_back(&v);
-    for (const auto& v : in) in_ptrs.push_back(&v);
-    for (auto& v : out) out_ptrs.push_back(&v);
+    const bench::random_layer layer(maps, in_shape, kernel, sparsity);
     const winograd_tiling tiling(in_shape, kernel, sparsity, alpha);
-    const auto filters = winograd_filters<float>::forward(tiling, kernel_ptrs, maps, maps);
+    const auto filters = winograd_filters<float>::forward(tiling, layer.kernel_ptrs, maps, maps);
     using clock = std::chrono::steady_clock;
     auto ms = [](clock::time_point a, clock::time_point b) {
         return std::chrono::duration<double, std::milli>(b - a).count();
@@ -69,16 +53,16 @@ int main(int argc, char** argv)
         if (what & 1) {
             winograd_maps<float> transformed(tiling, maps);
             const auto t0 = clock::now();
-            for (int i = 0; i < maps; ++i) transformed.transform(i, in[i]);
+            for (int i = 0; i < maps; ++i) transformed.transform(i, layer.in[i]);
             const auto t1 = clock::now();
-            winograd_forward_maps<float>(transformed, filters, out_ptrs, {}, conv_write::overwrite);
+            winograd_forward_maps<float>(transformed, filters, layer.out_ptrs, {}, conv_write::overwrite);
             const auto t2 = clock::now();
             std::printf("stored: transform %.1f ms, correlate %.1f ms; %.1f ms per output plane\n", ms(t0, t1),
                         ms(t1, t2), ms(t0, t2) / planes);
         }
         if (what & 2) {
             const auto t0 = clock::now();
-            winograd_forward_fused<float>(tiling, in_ptrs, filters, out_ptrs, {}, conv_write::overwrite);
+            winograd_forward_fused<float>(tiling, layer.in_ptrs, filters, layer.out_ptrs, {}, conv_write::overwrite);
             const auto t1 = clock::now();
             std::printf("fused: %.1f ms; %.1f ms per output plane\n", ms(t0, t1), ms(t0, t1) / planes);
         }

@@ -19,11 +19,11 @@
 #include "znn/conv_winograd.hpp"
 #include "znn/conv_winograd_kernel.hpp"
 
+#include "random_layer.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <random>
-#include <span>
 #include <vector>
 
 using namespace znn;
@@ -45,21 +45,12 @@ int main(int argc, char** argv)
     }
     const vec3 in_shape{depth, plane, plane}, kernel{kz, ky, kx}, sparsity{1, 1, 1};
     const vec3 out_shape = conv_output_shape(in_shape, kernel, sparsity);
-    std::mt19937 rng(1);
-    std::uniform_real_distribution<float> value(-1, 1);
-    auto random_volume = [&](vec3 shape) {
-        volume<float> v(shape);
-        for (float& x : std::span(v.data(), v.size())) x = value(rng);
-        return v;
-    };
-    std::vector<volume<float>> in, kernels, out;
-    for (int i = 0; i < maps; ++i) in.push_back(random_volume(in_shape));
-    for (int i = 0; i < maps * maps; ++i) kernels.push_back(random_volume(kernel));
-    for (int j = 0; j < maps; ++j) out.emplace_back(out_shape);
-    std::vector<const volume<float>*> kernel_ptrs;
-    for (const auto& k : kernels) kernel_ptrs.push_back(&k);
-    std::vector<volume<float>*> out_ptrs;
-    for (auto& o : out) out_ptrs.push_back(&o);
+    bench::random_layer layer(maps, in_shape, kernel, sparsity);
+    const auto& in = layer.in;
+    const auto& out = layer.out;
+    const auto& in_ptrs = layer.in_ptrs;
+    const auto& kernel_ptrs = layer.kernel_ptrs;
+    const auto& out_ptrs = layer.out_ptrs;
 
     const winograd_tiling tiling(in_shape, kernel, sparsity, alpha);
     winograd_maps<float> transformed(tiling, static_cast<std::size_t>(maps));
@@ -77,8 +68,7 @@ int main(int argc, char** argv)
     // The filter gradients' products run over every tile of a plane, rounded up to 16.
     const double filter_fma = tiling.components() * static_cast<double>(out_shape.z) * maps * maps * kernel.z * static_cast<double>((tiles + 15) / 16);
     winograd_gradients<float> gradients(tiling, static_cast<std::size_t>(maps));
-    std::vector<const volume<float>*> in_ptrs, out_const_ptrs;
-    for (const auto& v : in) in_ptrs.push_back(&v);
+    std::vector<const volume<float>*> out_const_ptrs;
     for (const auto& v : out) out_const_ptrs.push_back(&v);
     std::vector<volume<float>> kernel_grads(static_cast<std::size_t>(maps) * maps, volume<float>(kernel));
     std::vector<volume<float>*> kernel_grad_ptrs;
