@@ -105,12 +105,12 @@ namespace detail {
 
 template <class T>
 void conv_forward_maps_with(simd::isa isa, cptrs<T> in, cptrs<T> kernels, vec3 sparsity, ptrs<T> out, conv_write write,
-                            const conv_finish<T>& finish)
+                            const conv_finish<T>& finish, const conv_rows& rows)
 {
     const vec3 I = checks.common_shape(in, "input maps");
     const vec3 K = check_kernels(in.size(), out.size(), kernels, sparsity);
     checks.require(checks.common_shape(out, "output maps"), conv_output_shape(I, K, sparsity), "output");
-    ZNN_DISPATCH(isa, forward, in, kernels, sparsity, out, write, finish ? &finish : nullptr)
+    ZNN_DISPATCH(isa, forward, in, kernels, sparsity, out, rows, write, finish ? &finish : nullptr)
 }
 
 template <class T>
@@ -223,6 +223,13 @@ void conv_forward_maps(cptrs<T> in, cptrs<T> kernels, vec3 sparsity, ptrs<T> out
 }
 
 template <class T>
+void conv_forward_maps(cptrs<T> in, cptrs<T> kernels, vec3 sparsity, ptrs<T> out, const conv_rows& rows,
+                       conv_write write, const conv_finish<T>& finish)
+{
+    detail::conv_forward_maps_with(simd::best_isa(), in, kernels, sparsity, out, write, finish, rows);
+}
+
+template <class T>
 void conv_backward_input_maps(cptrs<T> grad_out, cptrs<T> kernels, vec3 sparsity, ptrs<T> grad_in)
 {
     detail::conv_backward_input_maps_with(simd::best_isa(), grad_out, kernels, sparsity, grad_in);
@@ -258,13 +265,15 @@ void conv_backward_kernel_maps(cptrs<T> in, cptrs<T> grad_out, vec3 sparsity, pt
     template void detail::conv_backward_kernel_with<T>(simd::isa, const volume<T>&, const volume<T>&, vec3,         \
                                                        volume<T>&);                                                 \
     template void detail::conv_forward_maps_with<T>(simd::isa, cptrs<T>, cptrs<T>, vec3, ptrs<T>, conv_write,       \
-                                                     const conv_finish<T>&);                                        \
+                                                     const conv_finish<T>&, const conv_rows&);                      \
     template void detail::conv_backward_input_maps_with<T>(simd::isa, cptrs<T>, cptrs<T>, vec3, ptrs<T>);           \
     template void detail::conv_backward_kernel_maps_with<T>(simd::isa, cptrs<T>, cptrs<T>, vec3, ptrs<T>);          \
     template void conv_forward<T>(const volume<T>&, const volume<T>&, vec3, volume<T>&);                            \
     template void conv_backward_input<T>(const volume<T>&, const volume<T>&, vec3, volume<T>&);                     \
     template void conv_backward_kernel<T>(const volume<T>&, const volume<T>&, vec3, volume<T>&);                    \
     template void conv_forward_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>, conv_write, const conv_finish<T>&);       \
+    template void conv_forward_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>, const conv_rows&, conv_write,             \
+                                       const conv_finish<T>&);                                                      \
     template void conv_backward_input_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>);                                   \
     template void pad_for_backward_input<T>(const volume<T>&, vec3, vec3, volume<T>&);                              \
     template void conv_backward_input_padded_maps<T>(cptrs<T>, cptrs<T>, vec3, ptrs<T>);                            \

@@ -23,7 +23,8 @@ void conv_backward_kernel_with(simd::isa isa, const volume<T>& in, const volume<
 template <class T>
 void conv_forward_maps_with(simd::isa isa, std::span<const volume<T>* const> in,
                             std::span<const volume<T>* const> kernels, vec3 sparsity, std::span<volume<T>* const> out,
-                            conv_write write = conv_write::add, const conv_finish<T>& finish = {});
+                            conv_write write = conv_write::add, const conv_finish<T>& finish = {},
+                            const conv_rows& rows = {});
 template <class T>
 void conv_backward_input_maps_with(simd::isa isa, std::span<const volume<T>* const> grad_out,
                                    std::span<const volume<T>* const> kernels, vec3 sparsity,

@@ -8,6 +8,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <limits>
+#include <utility>
 #include <vector>
 
 using namespace znn;
@@ -217,6 +220,24 @@ TEMPLATE_TEST_CASE("layer-wise direct convolution matches sums of naive edges", 
                 for (auto& v : shifted) v += 10.0 * static_cast<double>(j + 1);
                 CHECK(relative_error(finished[j], shifted) < tolerance<T>());
             }
+            // By parts of planes and rows (some empty, the last open-ended), each call overwriting stale
+            // values of its own part only: the whole call's values bit for bit, `finish` on each once.
+            std::vector<volume<T>> by_rows(n, volume<T>(out_shape));
+            for (auto& map : by_rows) map.fill(T(1e6));
+            std::size_t seen_by_rows = 0;
+            const std::int64_t zcut = out_shape.z / 2, ycut = out_shape.y / 3, last = out_shape.y - 1;
+            const std::int64_t open = std::numeric_limits<std::int64_t>::max();
+            for (const auto& [z0, z1] : {std::pair{std::int64_t{0}, zcut}, std::pair{zcut, out_shape.z}})
+                for (const auto& [y0, y1] : {std::pair{std::int64_t{0}, ycut}, std::pair{ycut, last}, std::pair{last, open}})
+                    detail::conv_forward_maps_with<T>(isa, cp(in), cp(k), c.sparsity, mp(by_rows), conv_write::overwrite,
+                                                      [&](std::size_t j, std::span<T> values) {
+                                                          seen_by_rows += values.size();
+                                                          for (T& v : values) v += T(10) * T(j + 1);
+                                                      },
+                                                      conv_rows{z0, z1, y0, y1});
+            CHECK(seen_by_rows == seen);
+            for (std::size_t j = 0; j < n; ++j)
+                CHECK(std::equal(by_rows[j].begin(), by_rows[j].end(), finished[j].begin()));
             detail::conv_backward_input_maps_with<T>(isa, cp(g), cp(k), c.sparsity, mp(gi));
             detail::conv_backward_kernel_maps_with<T>(isa, cp(in), cp(g), c.sparsity, mp(gk));
             for (std::size_t j = 0; j < n; ++j) CHECK(relative_error(out[j], ref_out[j]) < tolerance<T>());
