@@ -86,6 +86,9 @@ struct network_state {
     // of its maps (or gradients) computed as one task each, all maps at once, so that each task reads
     // every transformed source once; empty otherwise.
     std::vector<std::vector<winograd_region>> forward_regions, backward_regions;
+    // The parts of a node's maps that its forward tasks compute when they are split by rows instead of
+    // by maps (network_forward.cpp, direct_row_parts); empty for the other nodes.
+    std::vector<std::vector<conv_rows>> forward_rows;
     // Per node with backward regions: the bias gradient of each map summed per region, added up in
     // region order when all are done (a fixed order, whatever the threads).
     std::vector<std::vector<std::vector<T>>> bias_grad_parts;
