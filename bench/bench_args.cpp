@@ -42,6 +42,8 @@ std::string usage()
            "         --winograd-tile 0|6|8 (0: optimize times both)  --measure-plans  --verbose\n"
            "         --runs       print every timed run's milliseconds on stderr (the spread within one process)\n"
            "         --describe   print the layer list used by the torch peer of tools/bench, run nothing\n"
+           "         --profile    then as many passes again with every task timed: per task label (layer and\n"
+           "                      phase) its start, span and CPU time per pass, on stderr\n"
            "Prints one line `result key=value ...` (times in seconds, after one warm-up run).\n";
 }
 
@@ -58,6 +60,7 @@ bench_args parse_args(int argc, char** argv)
         if (key == "--measure-plans") { a.measure_plans = true; continue; }
         if (key == "--verbose") { a.verbose = true; continue; }
         if (key == "--runs") { a.print_runs = true; continue; }
+        if (key == "--profile") { a.profile = true; continue; }
         if (i + 1 >= argc) throw std::invalid_argument(key + " needs a value");
         const std::string value = argv[++i];
         if (key == "--net") a.net = value;

@@ -24,6 +24,7 @@ struct bench_args {
     bool measure_plans = false;  // FFTW_MEASURE plans
     bool verbose = false;        // `optimize` choices on stderr
     bool print_runs = false;     // every timed run on stderr
+    bool profile = false;        // per-task profile of as many more passes (bench_profile.hpp)
 };
 
 std::string usage();

@@ -12,6 +12,7 @@
 #include "bench_args.hpp"
 #include "bench_memory.hpp"
 #include "bench_nets.hpp"
+#include "bench_profile.hpp"
 #include "bench_timing.hpp"
 
 #include "znn/net_graph.hpp"
@@ -114,6 +115,18 @@ int run(const bench_args& a)
 
     if (a.print_runs)
         for (double r : t.runs_s) std::fprintf(stderr, "run_ms %.3f\n", r * 1000);
+    if (a.profile) {
+        task_log log;
+        net.log_tasks(&log);
+        std::vector<std::vector<task_record>> passes;
+        for (std::size_t k = 0; k < t.runs_s.size(); ++k) {
+            if (options.training) train_step(net, inputs, grads);
+            else net.forward(inputs);
+            passes.push_back(log.take());
+        }
+        net.log_tasks(nullptr);
+        print_profile(passes, net.threads(), stderr);
+    }
     std::printf("result side=znn case=%s mode=%s threads=%d best_s=%.6f median_s=%.6f reps=%zu warmup_s=%.4f "
                 "setup_s=%.4f out_voxels=%lld in_size=%s out_size=%s fft_edges=%d/%d est_mib=%.0f\n",
                 a.command.c_str(), a.mode.c_str(), net.threads(), t.best(), t.median(), t.runs_s.size(), t.warmup_s,

@@ -17,6 +17,7 @@
 #pragma once
 
 #include "znn/net_graph.hpp"
+#include "znn/task_graph.hpp"
 #include "znn/volume.hpp"
 
 #include <cstdint>
@@ -113,6 +114,10 @@ public:
     // faster: znn/conv_winograd.hpp), 0 for an edge that does not use Winograd.
     int winograd_tile(int edge) const;
     int threads() const;
+    // Records the tasks of every later pass in `log` (nullptr: stop): forward tasks labelled "<node>
+    // maps", "<node> regions", "<node> rows", "<node> input", "<node> spectra" or "<edge> transforms".
+    // For profiles (znn-bench --profile); costs a lock per task.
+    void log_tasks(task_log* log);
 
 private:
     void run_forward(const std::vector<maps<T>>& inputs, bool dropout);

@@ -15,12 +15,34 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
 namespace znn {
 
 class task_graph;
+
+// What one task did, for a profile of where a pass spends its time (task_pool::log_tasks): the task's
+// label (task_graph::add), the pool thread that ran it (0 is the caller of run()), and its start and
+// end in seconds of the steady clock.
+struct task_record {
+    std::string label;
+    int thread = 0;
+    double start_s = 0, end_s = 0;
+};
+
+// The records of the labelled tasks a pool runs, collected from all its threads.
+class task_log {
+public:
+    void add(task_record record);
+    // Everything recorded since the last take(), in the order the tasks finished.
+    std::vector<task_record> take();
+
+private:
+    std::mutex mutex_;
+    std::vector<task_record> records_;
+};
 
 class task_pool {
 public:
@@ -37,10 +59,14 @@ public:
     void run(task_graph& graph);
     // body(i) for i in [0, n), spread over the pool.
     void parallel_for(std::size_t n, const std::function<void(std::size_t)>& body);
+    // From now on every task run() runs is recorded in `log` (nullptr: none, the default). Not while a
+    // graph runs.
+    void log_tasks(task_log* log) { log_ = log; }
 
 private:
-    void worker_loop();
-    bool work_once(std::unique_lock<std::mutex>& lock);  // runs one ready task if any; lock held on entry/exit
+    void worker_loop(int thread);
+    // Runs one ready task if any, as pool thread `thread`; lock held on entry/exit.
+    bool work_once(std::unique_lock<std::mutex>& lock, int thread);
     void idle(std::unique_lock<std::mutex>& lock);       // until news (see epoch_); lock held on entry/exit
     void announce();                                     // news for idle threads; lock held
 
@@ -51,14 +77,15 @@ private:
     std::atomic<std::uint64_t> epoch_{0};  // counts that news, so an idle thread can spin on it unlocked
     task_graph* current_ = nullptr;  // the graph being run (one at a time; run() is not re-entrant)
     bool stopping_ = false;
+    task_log* log_ = nullptr;
 };
 
 class task_graph {
 public:
     using task_id = std::size_t;
 
-    // priority: higher runs first among ready tasks.
-    task_id add(std::function<void()> fn, int priority = 0);
+    // priority: higher runs first among ready tasks. label: what a task_log records the task as.
+    task_id add(std::function<void()> fn, int priority = 0, std::string label = {});
     // `task` may start only after `prerequisite` has finished.
     void depends(task_id task, task_id prerequisite);
     std::size_t size() const { return tasks_.size(); }
@@ -68,6 +95,7 @@ private:
     struct task {
         std::function<void()> fn;
         int priority = 0;
+        std::string label;
         std::vector<task_id> dependents;
         std::size_t unmet = 0;  // prerequisites not yet finished (reset by prepare())
         std::size_t prerequisites = 0;

@@ -411,6 +411,12 @@ int network<T>::threads() const
     return s_->pool.threads();
 }
 
+template <class T>
+void network<T>::log_tasks(task_log* log)
+{
+    s_->pool.log_tasks(log);
+}
+
 template class network<float>;
 template class network<double>;
 

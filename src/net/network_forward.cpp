@@ -409,18 +409,19 @@ void build_forward_tasks(network_state<T>& s)
             const auto k = static_cast<std::size_t>(std::find(s.graph.inputs().begin(), s.graph.inputs().end(), n) -
                                                     s.graph.inputs().begin());
             for (int j = 0; j < node.maps(); ++j)
-                map_tasks[n].push_back(g.add([&s, n, k, j] { s.act[n][j] = (*s.given_inputs)[k][j]; }, pos));
+                map_tasks[n].push_back(
+                    g.add([&s, n, k, j] { s.act[n][j] = (*s.given_inputs)[k][j]; }, pos, node.name() + " input"));
         } else if (!s.forward_regions[n].empty()) {
             // One task per region of all the maps, after the transforms of every in-edge.
             for (std::size_t r = 0; r < s.forward_regions[n].size(); ++r) {
-                auto t = g.add([&s, n, r] { compute_region(s, n, r); }, pos);
+                auto t = g.add([&s, n, r] { compute_region(s, n, r); }, pos, node.name() + " regions");
                 for (int e : node.in_edges) g.depends(t, winograd_ready[e]);
                 region_tasks.push_back(t);
             }
         } else if (!s.forward_rows[n].empty()) {
             // One task per part of the rows of all the maps, after the sources.
             for (std::size_t p = 0; p < s.forward_rows[n].size(); ++p) {
-                auto t = g.add([&s, n, p] { compute_rows(s, n, p); }, pos);
+                auto t = g.add([&s, n, p] { compute_rows(s, n, p); }, pos, node.name() + " rows");
                 for (int e : node.in_edges) g.depends(t, done[s.graph.edges()[e].from]);
                 region_tasks.push_back(t);
             }
@@ -428,7 +429,7 @@ void build_forward_tasks(network_state<T>& s)
             const int group = s.map_group(node.maps());
             for (int j0 = 0; j0 < node.maps(); j0 += group) {
                 const int j1 = std::min(node.maps(), j0 + group);
-                auto t = g.add([&s, n, j0, j1] { compute_maps(s, n, j0, j1); }, pos);
+                auto t = g.add([&s, n, j0, j1] { compute_maps(s, n, j0, j1); }, pos, node.name() + " maps");
                 for (int e : node.in_edges) {
                     int src = s.graph.edges()[e].from;
                     g.depends(t, s.fft[e] ? fft_ready[src] : s.winograd[e] ? winograd_ready[e] : done[src]);
@@ -459,7 +460,8 @@ void build_forward_tasks(network_state<T>& s)
             }
             const int before = s.winograd_input_after[e];
             for (int i = 0; i < node.maps(); ++i) {
-                auto t = g.add([&s, n, e, i] { s.winograd_input[e]->transform(i, s.act[n][i]); }, pos);
+                auto t = g.add([&s, n, e, i] { s.winograd_input[e]->transform(i, s.act[n][i]); }, pos,
+                               s.graph.edges()[e].name() + " transforms");
                 g.depends(t, map_tasks[n].empty() ? done[n] : map_tasks[n][i]);
                 if (before >= 0) g.depends(t, done[s.graph.edges()[before].to]);
                 g.depends(winograd_ready[e], t);
@@ -470,7 +472,7 @@ void build_forward_tasks(network_state<T>& s)
             fft_ready[n] = g.add(noop, pos);
             for (int i = 0; i < node.maps(); ++i) {
                 auto t = g.add([&s, n, i] { s.transformer[n]->forward(s.act[n][i], vec3{0, 0, 0}, s.image_spectra[n][i]); },
-                               pos);
+                               pos, node.name() + " spectra");
                 g.depends(t, map_tasks[n].empty() ? done[n] : map_tasks[n][i]);
                 g.depends(fft_ready[n], t);
             }

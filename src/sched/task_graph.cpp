@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -19,10 +20,22 @@ std::function<bool(std::size_t, std::size_t)> task_graph::heap_order() const
     };
 }
 
-task_graph::task_id task_graph::add(std::function<void()> fn, int priority)
+task_graph::task_id task_graph::add(std::function<void()> fn, int priority, std::string label)
 {
-    tasks_.push_back(task{std::move(fn), priority, {}, 0, 0});
+    tasks_.push_back(task{std::move(fn), priority, std::move(label), {}, 0, 0});
     return tasks_.size() - 1;
+}
+
+void task_log::add(task_record record)
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    records_.push_back(std::move(record));
+}
+
+std::vector<task_record> task_log::take()
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    return std::exchange(records_, {});
 }
 
 void task_graph::depends(task_id t, task_id prerequisite)
@@ -68,7 +81,7 @@ task_pool::task_pool(int threads)
 {
     if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     threads_ = threads;
-    for (int i = 1; i < threads_; ++i) workers_.emplace_back([this] { worker_loop(); });
+    for (int i = 1; i < threads_; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
 }
 
 task_pool::~task_pool()
@@ -82,7 +95,7 @@ task_pool::~task_pool()
     for (auto& w : workers_) w.join();
 }
 
-bool task_pool::work_once(std::unique_lock<std::mutex>& lock)
+bool task_pool::work_once(std::unique_lock<std::mutex>& lock, int thread)
 {
     task_graph* g = current_;
     if (!g) return false;
@@ -90,14 +103,21 @@ bool task_pool::work_once(std::unique_lock<std::mutex>& lock)
     if (!g->pop_ready(id)) return false;
     ++g->running_;
     bool skip = static_cast<bool>(g->error_);
+    task_log* log = log_;
     lock.unlock();
     std::exception_ptr error;
     if (!skip) {
+        const auto seconds = [] {
+            return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+        };
+        if (log && g->tasks_[id].label.empty()) log = nullptr;  // unlabelled: bookkeeping, not work
+        const double start = log ? seconds() : 0;
         try {
             g->tasks_[id].fn();
         } catch (...) {
             error = std::current_exception();
         }
+        if (log) log->add({g->tasks_[id].label, thread, start, seconds()});
     }
     lock.lock();
     --g->running_;
@@ -139,12 +159,12 @@ void task_pool::idle(std::unique_lock<std::mutex>& lock)
     wake_.wait(lock, [&] { return epoch_.load(std::memory_order_relaxed) != seen; });
 }
 
-void task_pool::worker_loop()
+void task_pool::worker_loop(int thread)
 {
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
         if (stopping_) return;
-        if (!work_once(lock)) idle(lock);
+        if (!work_once(lock, thread)) idle(lock);
     }
 }
 
@@ -159,7 +179,7 @@ void task_pool::run(task_graph& graph)
     // The calling thread works like the workers. (It used to wait for the whole graph once it found
     // nothing ready, so a graph with a narrow moment ran on one thread less from then on.)
     while (graph.remaining_ > 0) {
-        if (!work_once(lock)) idle(lock);
+        if (!work_once(lock, 0)) idle(lock);
     }
     current_ = nullptr;
     if (graph.error_) std::rethrow_exception(graph.error_);

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <ctime>
@@ -11,6 +12,7 @@
 #include <mutex>
 #include <numeric>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 using namespace znn;
@@ -142,4 +144,43 @@ TEST_CASE("an idle pool stops using the cores")
     const double before = cpu_ms();
     std::this_thread::sleep_for(300ms);
     CHECK(cpu_ms() - before < 100.0);
+}
+
+TEST_CASE("a task log records every labelled task once, with its thread and times")
+{
+    task_pool pool(3);
+    task_log log;
+    pool.log_tasks(&log);
+    task_graph g;
+    std::vector<task_graph::task_id> first;
+    for (int i = 0; i < 6; ++i)
+        first.push_back(g.add([] { std::this_thread::sleep_for(std::chrono::milliseconds(1)); }, 0, "first " + std::to_string(i)));
+    const auto join = g.add([] {}, 0);  // unlabelled: not recorded
+    const auto last = g.add([] {}, 0, "last");
+    for (auto t : first) g.depends(join, t);
+    g.depends(last, join);
+    pool.run(g);
+
+    const std::vector<task_record> records = log.take();
+    REQUIRE(records.size() == 7);
+    std::set<std::string> labels;
+    double first_end = 0;
+    for (const task_record& r : records) {
+        labels.insert(r.label);
+        CHECK(r.thread >= 0);
+        CHECK(r.thread < 3);
+        CHECK(r.start_s <= r.end_s);
+        if (r.label != "last") first_end = std::max(first_end, r.end_s);
+    }
+    CHECK(labels.size() == 7);
+    CHECK(labels.count("last") == 1);
+    // The last task started after every one it waited for had ended.
+    for (const task_record& r : records)
+        if (r.label == "last") CHECK(r.start_s >= first_end);
+    CHECK(log.take().empty());
+
+    // No log: nothing recorded.
+    pool.log_tasks(nullptr);
+    pool.run(g);
+    CHECK(log.take().empty());
 }
