@@ -114,9 +114,11 @@ public:
     // faster: znn/conv_winograd.hpp), 0 for an edge that does not use Winograd.
     int winograd_tile(int edge) const;
     int threads() const;
-    // Records the tasks of every later pass in `log` (nullptr: stop): forward tasks labelled "<node>
-    // maps", "<node> regions", "<node> rows", "<node> input", "<node> spectra" or "<edge> transforms".
-    // For profiles (znn-bench --profile); costs a lock per task.
+    // Records the tasks of every later pass in `log` (nullptr: stop), labelled by node or edge and
+    // phase: forward "<node> maps|regions|rows|input|spectra", "<edge> transforms"; backward "<node>
+    // gradient maps|gradient regions|bias gradients", "<edge> gradient spectra|gradient transforms|
+    // gradient padding|filter gradients|filter gradient transforms|products|sums". The update is not
+    // recorded. For profiles (znn-bench --profile); costs a lock per task.
     void log_tasks(task_log* log);
 
 private:

@@ -239,7 +239,8 @@ void build_backward_tasks(network_state<T>& s)
     std::vector<task_graph::task_id> filter_finish(edges.size());
     for (const auto& e : edges)
         if (s.winograd_filter_grad[e.index])
-            filter_finish[e.index] = g.add([&s, e = e.index] { finish_winograd_filter_gradients(s, e); }, -1);
+            filter_finish[e.index] = g.add([&s, e = e.index] { finish_winograd_filter_gradients(s, e); }, -1,
+                                           e.name() + " filter gradient sums");
     for (int pos = static_cast<int>(order.size()) - 1; pos >= 0; --pos) {
         const int n = order[pos];
         const graph_node& node = nodes[n];
@@ -250,9 +251,9 @@ void build_backward_tasks(network_state<T>& s)
             // One task per region of all the gradient maps, then one that sums the bias gradients.
             const std::size_t count = s.backward_regions[n].size();
             s.bias_grad_parts[n].assign(count, std::vector<T>(node.maps(), T(0)));
-            grad_done[n] = g.add([&s, n] { sum_bias_gradients(s, n); }, pos);
+            grad_done[n] = g.add([&s, n] { sum_bias_gradients(s, n); }, pos, node.name() + " bias gradients");
             for (std::size_t r = 0; r < count; ++r) {
-                auto t = g.add([&s, n, r] { gradient_region(s, n, r); }, pos);
+                auto t = g.add([&s, n, r] { gradient_region(s, n, r); }, pos, node.name() + " gradient regions");
                 for (int e : node.out_edges) g.depends(t, padded_ready[e]);
                 g.depends(grad_done[n], t);
             }
@@ -260,7 +261,7 @@ void build_backward_tasks(network_state<T>& s)
         }
         for (int j0 = 0; j0 < node.maps() && s.backward_regions[n].empty(); j0 += group) {
             const int j1 = std::min(node.maps(), j0 + group);
-            auto t = g.add([&s, n, j0, j1] { compute_gradients(s, n, j0, j1); }, pos);
+            auto t = g.add([&s, n, j0, j1] { compute_gradients(s, n, j0, j1); }, pos, node.name() + " gradient maps");
             for (int e : node.out_edges) {
                 const bool direct_conv = edges[e].type() == "conv" && !s.fft[e];
                 g.depends(t, s.fft[e] ? spectra_ready[e] : direct_conv ? padded_ready[e] : grad_done[edges[e].to]);
@@ -277,7 +278,7 @@ void build_backward_tasks(network_state<T>& s)
             if (s.fft[e]) {
                 spectra_ready[e] = g.add(noop, pos);
                 for (int j = 0; j < node.maps(); ++j) {
-                    auto t = g.add([&s, e, j] { transform_gradient(s, e, j); }, pos);
+                    auto t = g.add([&s, e, j] { transform_gradient(s, e, j); }, pos, edges[e].name() + " gradient spectra");
                     g.depends(t, grad_tasks[n][j]);
                     g.depends(spectra_ready[e], t);
                     spectrum_tasks[e].push_back(t);
@@ -293,7 +294,7 @@ void build_backward_tasks(network_state<T>& s)
                         thread_local volume<T> padded;
                         pad_for_backward_input(s.grad[edge.to][j], edge.spec->size, s.source(e).sparsity, padded);
                         s.winograd_grad[e]->transform(j, padded);
-                    }, pos);
+                    }, pos, edges[e].name() + " gradient transforms");
                     g.depends(t, grad_tasks[n][j]);
                     if (before >= 0) g.depends(t, grad_done[edges[before].from]);
                     g.depends(padded_ready[e], t);
@@ -307,7 +308,7 @@ void build_backward_tasks(network_state<T>& s)
                         const graph_edge& edge = s.graph.edges()[e];
                         pad_for_backward_input(s.grad[edge.to][j], edge.spec->size, s.source(e).sparsity,
                                                s.padded_grad[e][j]);
-                    }, pos);
+                    }, pos, edges[e].name() + " gradient padding");
                     g.depends(t, grad_tasks[n][j]);
                     g.depends(padded_ready[e], t);
                 }
@@ -319,7 +320,7 @@ void build_backward_tasks(network_state<T>& s)
                 const int before = s.winograd_filter_after[e];
                 auto transformed = g.add(noop, -1);
                 auto transform_task = [&](auto fn) {
-                    auto t = g.add(std::move(fn), -1);
+                    auto t = g.add(std::move(fn), -1, edges[e].name() + " filter gradient transforms");
                     if (before >= 0) g.depends(t, filter_finish[before]);
                     g.depends(transformed, t);
                     return t;
@@ -334,7 +335,7 @@ void build_backward_tasks(network_state<T>& s)
                 for (int c = 0; c < s.winograd_filter_sums[e]->components(); ++c) {
                     auto t = g.add([&s, e, c] {
                         s.winograd_filter_sums[e]->compute(c, *s.winograd_filter_input[e], *s.winograd_out_grad[e]);
-                    }, -1);
+                    }, -1, edges[e].name() + " filter gradient products");
                     g.depends(t, transformed);
                     g.depends(filter_finish[e], t);
                 }
@@ -342,7 +343,8 @@ void build_backward_tasks(network_state<T>& s)
             }
             for (int j0 = 0; j0 < node.maps(); j0 += group) {
                 const int j1 = std::min(node.maps(), j0 + group);
-                auto t = g.add([&s, e, j0, j1] { filter_gradients(s, e, j0, j1); }, -1);
+                auto t = g.add([&s, e, j0, j1] { filter_gradients(s, e, j0, j1); }, -1,
+                               edges[e].name() + " filter gradients");
                 for (int j = j0; j < j1; ++j) g.depends(t, s.fft[e] ? spectrum_tasks[e][j] : grad_tasks[n][j]);
             }
         }
