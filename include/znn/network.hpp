@@ -17,7 +17,6 @@
 #pragma once
 
 #include "znn/net_graph.hpp"
-#include "znn/task_graph.hpp"
 #include "znn/volume.hpp"
 
 #include <cstdint>
@@ -53,6 +52,8 @@ struct engine_options {
     // wherever the filter takes it (8 x 8 needs filters square in y and x; others take 6 x 6).
     int winograd_tile = 0;
 };
+
+class task_log;  // znn/task_graph.hpp
 
 template <class T>
 struct network_state;

@@ -72,16 +72,16 @@ void fft_matches_direct(const std::string& text, vec3 outsz, double tolerance, c
     }
 }
 
-// An inference network's options for optimize on one thread with a 1 MiB memory budget, its choices
-// logged to `log`.
-engine_options tight_inference(std::ostream& log)
+// An inference network's options for optimize on one thread with a memory budget of `budget` bytes,
+// its choices logged to `log`.
+engine_options tight_inference(std::ostream& log, std::int64_t budget = std::int64_t(1) << 20)
 {
     engine_options opt;
     opt.conv_mode = "optimize";
     opt.training = false;
     opt.threads = 1;
     opt.log = &log;
-    opt.fft_memory_budget = 1 << 20;
+    opt.fft_memory_budget = budget;
     return opt;
 }
 
@@ -448,8 +448,7 @@ TEST_CASE("optimize fuses a Winograd layer whose stored transforms do not fit th
     auto g = graph_from(text);
     const vec3 outsz{40, 24, 24};
     std::ostringstream log;
-    engine_options opt = tight_inference(log);
-    opt.fft_memory_budget = std::int64_t(4) << 20;
+    engine_options opt = tight_inference(log, std::int64_t(4) << 20);
     for (const int alpha : {6, 8}) {
         const winograd_tiling tiling({44, 28, 28}, {5, 5, 5}, {1, 1, 1}, alpha);
         REQUIRE(winograd_fused_scratch_bytes(tiling, 16, sizeof(float)) < opt.fft_memory_budget);
@@ -482,8 +481,7 @@ TEST_CASE("optimize fuses the second of two Winograd layers whose stored transfo
     auto g = graph_from(text);
     const vec3 outsz{40, 24, 24};
     std::ostringstream log;
-    engine_options opt = tight_inference(log);
-    opt.fft_memory_budget = std::int64_t(16) << 20;
+    engine_options opt = tight_inference(log, std::int64_t(16) << 20);
     const winograd_tiling tiling({44, 28, 28}, {5, 5, 5}, {1, 1, 1}, 8);
     const std::int64_t stored = static_cast<std::int64_t>(winograd_maps<float>::storage_size(tiling, 16) * sizeof(float));
     REQUIRE(stored <= opt.fft_memory_budget);
